@@ -1,0 +1,100 @@
+/// The rules that place customers in segments. Thresholds come from
+/// `hookline.yml` (`segments:`); the RFM table is fixed and documented.
+public struct SegmentRules: Sendable {
+    public var thresholds: WorkspaceConfig.SegmentThresholds
+
+    public init(thresholds: WorkspaceConfig.SegmentThresholds) {
+        self.thresholds = thresholds
+    }
+
+    /// The four customer types of the retention literature, by orders within the window:
+    /// `loyal` ≥ loyal_min_orders, `semi_loyal` ≥ semi_loyal_min_orders, `latent` bought
+    /// but less (or only before the window), `non_customer` never bought.
+    public func type(of customer: CustomerFeatures) -> CustomerType {
+        if customer.orderCount == 0 { return .nonCustomer }
+        if customer.ordersInTypeWindow >= thresholds.loyalMinOrders { return .loyal }
+        if customer.ordersInTypeWindow >= thresholds.semiLoyalMinOrders { return .semiLoyal }
+        return .latent
+    }
+
+    /// `engaged`: opened or clicked within engaged_days; `cooling`: within cooling_days;
+    /// `unengaged`: only longer ago; `never_opened`: no open or click at all.
+    /// Nil for a customer without an email address.
+    public func engagement(of customer: CustomerFeatures) -> EngagementTier? {
+        guard customer.customer.email != nil else { return nil }
+        guard let days = customer.daysSinceLastOpen else { return .neverOpened }
+        if days <= thresholds.engagedDays { return .engaged }
+        if days <= thresholds.coolingDays { return .cooling }
+        return .unengaged
+    }
+
+    /// One row of the RFM table: inclusive score ranges.
+    struct RFMRule: Sendable {
+        var segment: RFMSegment
+        var r: ClosedRange<Int>
+        var f: ClosedRange<Int>
+        var m: ClosedRange<Int>
+    }
+
+    /// First match wins. The order differs from the common table where that table
+    /// shadows a row entirely (`new_customers` under `potential_loyalist`,
+    /// `cant_lose_them` under `at_risk`); the last row catches every other buyer.
+    static let rfmTable: [RFMRule] = [
+        RFMRule(segment: .champions, r: 4...5, f: 4...5, m: 4...5),
+        RFMRule(segment: .loyalCustomers, r: 2...5, f: 3...5, m: 3...5),
+        RFMRule(segment: .cantLoseThem, r: 1...1, f: 4...5, m: 4...5),
+        RFMRule(segment: .atRisk, r: 1...2, f: 2...5, m: 2...5),
+        RFMRule(segment: .newCustomers, r: 5...5, f: 1...1, m: 1...5),
+        RFMRule(segment: .promising, r: 4...4, f: 1...1, m: 1...5),
+        RFMRule(segment: .needAttention, r: 2...3, f: 2...3, m: 2...3),
+        RFMRule(segment: .potentialLoyalist, r: 3...5, f: 1...5, m: 1...5),
+        RFMRule(segment: .aboutToSleep, r: 2...2, f: 1...2, m: 1...2),
+        RFMRule(segment: .hibernating, r: 2...2, f: 1...5, m: 1...5),
+        RFMRule(segment: .lost, r: 1...5, f: 1...5, m: 1...5),
+    ]
+
+    public static func segment(for score: RFMScore) -> RFMSegment {
+        rfmTable.first { $0.r.contains(score.recency) && $0.f.contains(score.frequency) && $0.m.contains(score.monetary) }?
+            .segment ?? .lost
+    }
+
+    /// Quintile scores among buyers. Equal values share a score: a value's score is
+    /// set by where its first occurrence falls in the sorted list, so ties are never
+    /// split arbitrarily (many one-order customers all get F = 1).
+    public static func rfmScores(_ customers: [CustomerFeatures]) -> [RFMScore?] {
+        let buyers = customers.indices.filter { customers[$0].orderCount > 0 }
+        guard !buyers.isEmpty else { return Array(repeating: nil, count: customers.count) }
+        // Recency: fewer days is better, so score the negated value.
+        let recency = quintiles(buyers.map { -Double(customers[$0].daysSinceLastOrder ?? Int.max) })
+        let frequency = quintiles(buyers.map { Double(customers[$0].orderCount) })
+        let monetary = quintiles(buyers.map { customers[$0].totalSpend })
+        var scores = [RFMScore?](repeating: nil, count: customers.count)
+        for (position, index) in buyers.enumerated() {
+            scores[index] = RFMScore(recency: recency[position], frequency: frequency[position], monetary: monetary[position])
+        }
+        return scores
+    }
+
+    /// Scores 1–5 by quintile of ascending value; ties take the score of their first rank.
+    static func quintiles(_ values: [Double]) -> [Int] {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        var scores = [Int](repeating: 1, count: values.count)
+        var rankOfFirst = 0
+        for (rank, index) in order.enumerated() {
+            if rank > 0 && values[order[rank - 1]] != values[index] { rankOfFirst = rank }
+            scores[index] = min(5, rankOfFirst * 5 / values.count + 1)
+        }
+        return scores
+    }
+
+    /// Places every customer of a snapshot.
+    public func memberships(_ customers: [CustomerFeatures]) -> [Membership] {
+        let scores = Self.rfmScores(customers)
+        return customers.indices.map { index in
+            let customer = customers[index]
+            return Membership(
+                type: type(of: customer), rfm: scores[index], rfmSegment: scores[index].map(Self.segment(for:)),
+                engagement: engagement(of: customer))
+        }
+    }
+}

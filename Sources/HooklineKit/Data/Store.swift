@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+
+/// The workspace's SQLite file (`.hookline/hookline.sqlite`): imported data,
+/// sync state, suppressions, caches — and, later stages, the send ledger.
+public final class Store: Sendable {
+    public let database: DatabaseQueue
+    public let path: String
+
+    /// Opens (creating if needed) the store and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+            try Store.migrator.migrate(database)
+        } catch let error as DatabaseError {
+            throw OperationError("cannot open the store \(path): \(error.message ?? "\(error)")",
+                                 hint: "check the folder's permissions, or delete .hookline/ to rebuild it from the CSV files")
+        }
+    }
+
+    /// An in-memory store, for tests and one-off runs.
+    public init() throws {
+        path = ":memory:"
+        database = try DatabaseQueue()
+        try Store.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-data") { db in
+            try db.execute(sql: """
+                CREATE TABLE source_file (
+                    name TEXT PRIMARY KEY,
+                    path TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    mtime DOUBLE NOT NULL,
+                    hash TEXT NOT NULL,
+                    lines INTEGER NOT NULL,
+                    rows INTEGER NOT NULL,
+                    synced_at DOUBLE NOT NULL
+                );
+                CREATE TABLE customer (
+                    id TEXT PRIMARY KEY,
+                    email TEXT,
+                    first_name TEXT,
+                    last_name TEXT,
+                    locale TEXT,
+                    timezone TEXT,
+                    subscribed INTEGER NOT NULL,
+                    created_at DOUBLE,
+                    attributes TEXT NOT NULL,
+                    line INTEGER NOT NULL
+                );
+                CREATE INDEX customer_email ON customer(email);
+                CREATE TABLE order_history (
+                    customer_id TEXT PRIMARY KEY,
+                    data TEXT NOT NULL
+                );
+                CREATE TABLE engagement_history (
+                    customer_id TEXT PRIMARY KEY,
+                    data TEXT NOT NULL
+                );
+                CREATE TABLE suppression (
+                    email TEXT PRIMARY KEY COLLATE NOCASE,
+                    reason TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    at DOUBLE NOT NULL
+                );
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                CREATE TABLE cache (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    /// Increases whenever imported data changes; caches are keyed by it.
+    public func dataVersion() throws -> Int {
+        try database.read { db in try Store.dataVersion(db) }
+    }
+
+    static func dataVersion(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'data_version'").flatMap { Int($0) } ?? 0
+    }
+
+    static func bumpDataVersion(_ db: Database) throws {
+        let next = try dataVersion(db) + 1
+        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('data_version', ?)", arguments: [String(next)])
+        try db.execute(sql: "DELETE FROM cache")
+    }
+
+    public func cached(_ key: String) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM cache WHERE key = ?", arguments: [key]) }
+    }
+
+    public func storeCache(_ key: String, _ value: String) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO cache(key, value) VALUES (?, ?)", arguments: [key, value])
+        }
+    }
+}
