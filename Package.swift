@@ -43,7 +43,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HooklineKitTests",
-            dependencies: ["HooklineKit"],
+            dependencies: [
+                "HooklineKit", "hookline",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -5,5 +5,10 @@ struct Hookline: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hookline",
         abstract: "Plan, check and send retention email campaigns from your shop's own data.",
-        subcommands: [SegmentsCommand.self])
+        discussion: "Exit codes: 0 success, 1 findings or failures to act on, 2 usage or input errors.",
+        subcommands: [
+            ImportCommand.self, SegmentsCommand.self, CustomerCommand.self, AudienceCommand.self, ReportCommand.self,
+        ])
+
+    @OptionGroup var global: GlobalOptions
 }
