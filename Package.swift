@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(
             name: "HooklineKitTests",
             dependencies: [
-                "HooklineKit", "hookline",
+                "HooklineKit", "hookline", "CCurl",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]

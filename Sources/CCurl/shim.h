@@ -50,4 +50,9 @@ static inline CURLcode hl_setopt_rcpt_allowfails(CURL *handle, long value) {
 #endif
 }
 
+/// curl_version_info for the version of the headers compiled against (CURLVERSION_NOW is a macro).
+static inline curl_version_info_data *hl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
+
 #endif
