@@ -9,7 +9,7 @@
 /// | specificity     | 20     | 10 for a capitalised name after the first word, 10 for 5+ words |
 ///
 /// Below `min_catchiness` (default 30) the rule `headline.catchiness` warns.
-public struct Catchiness: Sendable, Equatable {
+public struct Catchiness: Sendable, Equatable, Codable {
     public var personalisation = 0
     public var number = 0
     public var question = 0

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Writes a dry run to a folder: `<customer>.eml` per recipient (exactly the bytes that would
+/// be sent), `html/<customer>.html` (the HTML part) and `index.html` to browse them.
+public struct PreviewWriter: Sendable {
+    public let folder: URL
+
+    public init(folder: URL) throws {
+        self.folder = folder
+        do {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("html"), withIntermediateDirectories: true)
+        } catch {
+            throw OperationError("cannot create \(folder.path): \(error.localizedDescription)", hint: "choose another --out folder")
+        }
+    }
+
+    /// A file name for a customer id: the id itself when it is plain, else a hash of it.
+    static func fileName(_ customerID: String) -> String {
+        let plain = !customerID.isEmpty && customerID.count <= 100 && !customerID.hasPrefix(".")
+            && customerID.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+        return plain ? customerID : "id-" + SHA256.hash(Array(customerID.utf8)).prefix(10).hex
+    }
+
+    /// Writes one recipient's files; safe to call from several threads for different recipients.
+    public func write(_ message: RenderedMessage) throws {
+        let name = Self.fileName(message.customerID)
+        do {
+            if let mime = message.message {
+                try Data(mime.bytes()).write(to: folder.appendingPathComponent("\(name).eml"))
+            }
+            try Data(message.html.utf8).write(to: folder.appendingPathComponent("html/\(name).html"))
+        } catch {
+            throw OperationError("cannot write the preview of \(message.customerID) in \(folder.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes `index.html` for the finished report.
+    public func finish(_ report: PreviewReport) throws {
+        do {
+            try Data(PreviewIndex.html(report).utf8).write(to: folder.appendingPathComponent("index.html"))
+        } catch {
+            throw OperationError("cannot write index.html in \(folder.path): \(error.localizedDescription)")
+        }
+    }
+}
