@@ -23,6 +23,7 @@ public enum Preview {
 
     /// Renders `members` with `composer` on all cores; with a writer, each worker writes its messages.
     public static func render(_ members: [CustomerFeatures], composer: Composer, writer: PreviewWriter? = nil) throws -> PreviewReport {
+        let started = DispatchTime.now().uptimeNanoseconds
         let chunkSize = 1024
         let chunks = (members.count + chunkSize - 1) / chunkSize
         let results = ChunkResults(count: chunks)
@@ -33,26 +34,31 @@ public enum Preview {
             recipients.reserveCapacity(range.count)
             var samples: [RenderedMessage] = []
             var writeError: Error?
+            var bytes = 0
             for index in range {
                 let message = composer.render(members[index], cache: cache)
+                // Serialised even without --out: the dry run measures what sending would build.
+                if writer == nil, let mime = message.message { bytes += mime.bytes().count }
                 recipients.append(.init(customerID: message.customerID, email: message.email, subject: message.subject,
                                         words: message.words, findings: message.findings))
                 if chunk == 0 && samples.count < 3 { samples.append(message) }
                 if let writer, writeError == nil {
-                    do { try writer.write(message) } catch { writeError = error }
+                    do { bytes += try writer.write(message) } catch { writeError = error }
                 }
             }
-            results.set(chunk, recipients, samples, writeError)
+            results.set(chunk, recipients, samples, writeError, bytes)
         }
         var report = PreviewReport(campaign: composer.campaign.id, audience: members.count, recipients: [], skipped: [])
         report.recipients.reserveCapacity(members.count)
         for chunk in 0..<chunks {
-            let (recipients, samples, error) = results.get(chunk)
+            let (recipients, samples, error, bytes) = results.get(chunk)
             if let error { throw error }
+            report.messageBytes += bytes
             report.recipients += recipients
             report.samples += samples
         }
         report.groups = PreviewReport.group(report.recipients)
+        report.renderSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return report
     }
 }
@@ -62,25 +68,28 @@ private final class ChunkResults: @unchecked Sendable {
     private var recipients: [[PreviewReport.Recipient]]
     private var samples: [[RenderedMessage]]
     private var errors: [Error?]
+    private var bytes: [Int]
     private let lock = NSLock()
 
     init(count: Int) {
         recipients = Array(repeating: [], count: count)
         samples = Array(repeating: [], count: count)
         errors = Array(repeating: nil, count: count)
+        bytes = Array(repeating: 0, count: count)
     }
 
-    func set(_ chunk: Int, _ r: [PreviewReport.Recipient], _ s: [RenderedMessage], _ e: Error?) {
+    func set(_ chunk: Int, _ r: [PreviewReport.Recipient], _ s: [RenderedMessage], _ e: Error?, _ b: Int) {
         lock.lock()
         defer { lock.unlock() }
         recipients[chunk] = r
         samples[chunk] = s
         errors[chunk] = e
+        bytes[chunk] = b
     }
 
-    func get(_ chunk: Int) -> ([PreviewReport.Recipient], [RenderedMessage], Error?) {
+    func get(_ chunk: Int) -> ([PreviewReport.Recipient], [RenderedMessage], Error?, Int) {
         lock.lock()
         defer { lock.unlock() }
-        return (recipients[chunk], samples[chunk], errors[chunk])
+        return (recipients[chunk], samples[chunk], errors[chunk], bytes[chunk])
     }
 }

@@ -55,6 +55,10 @@ public struct PreviewReport: Sendable, Encodable {
     /// Not in the JSON: the summary and samples for the terminal.
     public var groups: [FindingGroup] = []
     public var samples: [RenderedMessage] = []
+    /// Wall time of rendering, checking and serialising (and writing, with --out).
+    public var renderSeconds: Double = 0
+    /// Total size of the messages as they would be sent.
+    public var messageBytes = 0
 
     enum CodingKeys: String, CodingKey { case campaign, audience, recipients, skipped }
 
@@ -90,6 +94,11 @@ public struct PreviewReport: Sendable, Encodable {
         var lines: [String] = []
         lines.append("Campaign \(campaign): \(audience) recipient\(audience == 1 ? "" : "s"), \(skipped.count) skipped")
         let withErrors = recipients.filter { $0.findings.hasErrors }.count
+        if !recipients.isEmpty && renderSeconds > 0 {
+            let rate = Int(Double(recipients.count) / renderSeconds)
+            lines.append("Rendered and checked \(recipients.count) messages (\(messageBytes / max(1, recipients.count)) bytes each) "
+                         + "in \(String(format: "%.2f", renderSeconds)) s: \(rate) messages/s")
+        }
         lines.append(withErrors == 0 ? "No errors." : "\(withErrors) recipient\(withErrors == 1 ? "" : "s") with errors: fix them before sending.")
         if !groups.isEmpty {
             lines.append("")

@@ -21,17 +21,23 @@ public struct PreviewWriter: Sendable {
         return plain ? customerID : "id-" + SHA256.hash(Array(customerID.utf8)).prefix(10).hex
     }
 
-    /// Writes one recipient's files; safe to call from several threads for different recipients.
-    public func write(_ message: RenderedMessage) throws {
+    /// Writes one recipient's files and returns the `.eml` size; safe to call from several
+    /// threads for different recipients.
+    @discardableResult
+    public func write(_ message: RenderedMessage) throws -> Int {
         let name = Self.fileName(message.customerID)
+        var size = 0
         do {
             if let mime = message.message {
-                try Data(mime.bytes()).write(to: folder.appendingPathComponent("\(name).eml"))
+                let bytes = mime.bytes()
+                size = bytes.count
+                try Data(bytes).write(to: folder.appendingPathComponent("\(name).eml"))
             }
             try Data(message.html.utf8).write(to: folder.appendingPathComponent("html/\(name).html"))
         } catch {
             throw OperationError("cannot write the preview of \(message.customerID) in \(folder.path): \(error.localizedDescription)")
         }
+        return size
     }
 
     /// Writes `index.html` for the finished report.
