@@ -32,6 +32,10 @@ public struct Composer: Sendable {
         signer = UnsubscribeSigner(secret: secret)
         from = .init(name: campaign.fromName ?? config.sender.name, address: campaign.fromEmail ?? config.sender.email)
         replyTo = (campaign.replyTo ?? config.sender.replyTo).map { .init(address: $0) }
+        if let name = from.name, name.unicodeScalars.contains(where: isControl) {
+            throw InputError(file: campaign.file, field: "from.name", "the sender name contains a control character",
+                             hint: "write the name on one line")
+        }
         unsubscribeBase = (config.trackingBaseURL ?? config.shop.url) + "/unsubscribe/"
         messageIDDomain = String(from.address.split(separator: "@").last ?? "hookline.invalid")
         domains = HookRule.Domains(config: config)
@@ -85,7 +89,7 @@ public struct Composer: Sendable {
         }
         findings += WordsRule.check(words: words, settings: settings)
         findings += StoryRule.check(story: storyText, language: template.language, settings: settings)
-        if let staticHookFindings, !hookText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if let staticHookFindings, !WordCounter.isBlank(hookText) {
             findings += staticHookFindings
         } else {
             let urls = template.hook.links.map { $0.render(c, unsubscribeURL: unsubscribeURL, problems: &ignored) }
@@ -112,8 +116,8 @@ public struct Composer: Sendable {
         let email = c.customer.email ?? ""
         var message: MIMEMessage?
         if failure == nil {
-            let name = [c.customer.firstName, c.customer.lastName].compactMap { $0 }.joined(separator: " ")
-                .trimmingCharacters(in: .whitespaces)
+            let first = c.customer.firstName ?? "", last = c.customer.lastName ?? ""
+            let name = first.isEmpty ? last : last.isEmpty ? first : first + " " + last
             let sentAt = date ?? c.now
             do {
                 message = try MIMEMessage(
@@ -122,7 +126,7 @@ public struct Composer: Sendable {
                     messageID: signer.messageKey(customerID: id, campaignID: campaign.id, at: sentAt) + "@" + messageIDDomain,
                     unsubscribeURL: unsubscribeURL,
                     unsubscribeMailto: "mailto:\(replyTo?.address ?? from.address)?subject=unsubscribe%20\(token)",
-                    text: text, html: html)
+                    text: text, html: html, senderChecked: true)
             } catch let error as MIMEError {
                 let field = ["to.name": "first_name/last_name", "to.address": "email"][error.field] ?? error.field
                 failure = RecipientError(customerID: id, field: field, message: error.message,

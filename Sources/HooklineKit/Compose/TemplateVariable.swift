@@ -92,8 +92,13 @@ public enum TemplateVariable: Sendable, Hashable {
     }
 
     static func day(_ seconds: Int64) -> String {
-        let days = ISODate.floorDiv(seconds, 86_400)
-        // Civil-from-days (Howard Hinnant's algorithm): no Calendar on the hot path.
+        let (y, m, d) = civil(days: ISODate.floorDiv(seconds, 86_400))
+        return "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
+    }
+
+    /// Year, month, day of a day number since 1970 (Howard Hinnant's civil-from-days):
+    /// no Calendar on the hot path.
+    static func civil(days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = ISODate.floorDiv(z, 146_097)
         let doe = z - era * 146_097
@@ -102,8 +107,7 @@ public enum TemplateVariable: Sendable, Hashable {
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(y)-\(two(m))-\(two(d))"
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
+
 }

@@ -8,7 +8,17 @@ enum MIMEHeaderEncoding {
 
     /// True when the text can go into a header as is: printable ASCII and spaces, no `=?`.
     static func isPlain(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && !text.contains("=?")
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte < 0x20 || byte >= 0x7F || (previous == 0x3D && byte == 0x3F) { return false }
+            previous = byte
+        }
+        return true
+    }
+
+    /// Splits on single spaces, byte-wise (the text is plain ASCII here).
+    private static func words(_ text: String) -> [String] {
+        text.utf8.split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `=?UTF-8?B?…?=` words, never splitting a character between two words.
@@ -44,9 +54,11 @@ enum MIMEHeaderEncoding {
 
     /// An unstructured value (Subject): plain words, or encoded-words when needed.
     static func unstructured(_ text: String) -> [String] {
-        let words = text.split(separator: " ").map(String.init)
-        if isPlain(text) && !text.hasPrefix(" ") && !text.contains("  ") && words.allSatisfy({ $0.count <= 70 }) {
-            return words
+        if isPlain(text) {
+            let words = words(text)
+            if words.count > 0 && words.joined(separator: " ") == text && words.allSatisfy({ $0.utf8.count <= 70 }) {
+                return words
+            }
         }
         return encodedWords(text)
     }
@@ -59,8 +71,9 @@ enum MIMEHeaderEncoding {
                 (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
                     || " !#$%&'*+-/=?^_`{|}~".utf8.contains(byte)
             }
-            if atext && !name.hasPrefix(" ") && !name.hasSuffix(" ") && !name.contains("  ") {
-                return name.split(separator: " ").map(String.init) + ["<\(address)>"]
+            let parts = words(name)
+            if atext && parts.joined(separator: " ") == name {
+                return parts + ["<\(address)>"]
             }
             let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             if escaped.count <= 60 { return ["\"\(escaped)\"", "<\(address)>"] }

@@ -37,6 +37,14 @@ public struct MIMEMessage: Sendable {
     /// Validates every header value; `field` names in errors are `from`, `to.name`, `subject`, ….
     public init(from: Mailbox, to: Mailbox, replyTo: Mailbox? = nil, subject: String, date: Int64, messageID: String,
                 unsubscribeURL: String, unsubscribeMailto: String? = nil, text: String, html: String) throws {
+        try self.init(from: from, to: to, replyTo: replyTo, subject: subject, date: date, messageID: messageID,
+                      unsubscribeURL: unsubscribeURL, unsubscribeMailto: unsubscribeMailto, text: text, html: html,
+                      senderChecked: false)
+    }
+
+    /// `senderChecked`: From and Reply-To were validated once for the whole campaign.
+    init(from: Mailbox, to: Mailbox, replyTo: Mailbox?, subject: String, date: Int64, messageID: String,
+         unsubscribeURL: String, unsubscribeMailto: String?, text: String, html: String, senderChecked: Bool) throws {
         self.from = from
         self.to = to
         self.replyTo = replyTo
@@ -47,24 +55,27 @@ public struct MIMEMessage: Sendable {
         self.unsubscribeMailto = unsubscribeMailto
         self.text = text
         self.html = html
-        try validate()
+        try validate(senderChecked: senderChecked)
     }
 
-    private func validate() throws {
+    private func validate(senderChecked: Bool) throws {
         var values: [(String, String)] = [
-            ("from.address", from.address), ("to.address", to.address), ("subject", subject),
-            ("message_id", messageID), ("unsubscribe_url", unsubscribeURL),
+            ("to.address", to.address), ("subject", subject), ("message_id", messageID), ("unsubscribe_url", unsubscribeURL),
         ]
-        if let name = from.name { values.append(("from.name", name)) }
         if let name = to.name { values.append(("to.name", name)) }
-        if let replyTo { values.append(("reply_to.address", replyTo.address)) }
-        if let name = replyTo?.name { values.append(("reply_to.name", name)) }
         if let mailto = unsubscribeMailto { values.append(("unsubscribe_mailto", mailto)) }
+        var addresses = [("to.address", to.address)]
+        if !senderChecked {
+            values.append(("from.address", from.address))
+            if let name = from.name { values.append(("from.name", name)) }
+            if let replyTo { values.append(("reply_to.address", replyTo.address)) }
+            if let name = replyTo?.name { values.append(("reply_to.name", name)) }
+            addresses += [("from.address", from.address)] + (replyTo.map { [("reply_to.address", $0.address)] } ?? [])
+        }
         for (field, value) in values where value.unicodeScalars.contains(where: isControl) {
             throw MIMEError(field: field, "contains a line break or control character")
         }
-        for (field, address) in [("from.address", from.address), ("to.address", to.address)]
-            + (replyTo.map { [("reply_to.address", $0.address)] } ?? []) where !EmailAddress.isValid(address) {
+        for (field, address) in addresses where !EmailAddress.isValid(address) {
             throw MIMEError(field: field, "'\(address)' is not a valid email address")
         }
         guard unsubscribeURL.hasPrefix("https://"), !unsubscribeURL.contains(">"), !unsubscribeURL.contains(" ") else {
@@ -77,7 +88,10 @@ public struct MIMEMessage: Sendable {
 
     /// The boundary: derived from the message id; `=_` never occurs in quoted-printable text.
     var boundary: String {
-        "=_hl_" + String(messageID.prefix { $0 != "@" }.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(40))
+        let unique = messageID.utf8.prefix { $0 != 0x40 }.filter {
+            (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+        }
+        return "=_hl_" + String(decoding: unique.prefix(40), as: UTF8.self)
     }
 
     /// The message as sent, CRLF line endings, every line within 998 octets.
@@ -132,11 +146,10 @@ enum MIMEDate {
     static func rfc5322(_ seconds: Int64) -> String {
         let days = ISODate.floorDiv(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
-        let ymd = TemplateVariable.day(seconds).split(separator: "-").compactMap { Int($0) }
-        guard ymd.count == 3 else { return "Thu, 01 Jan 1970 00:00:00 +0000" }
+        let (year, month, day) = TemplateVariable.civil(days: days)
         let weekday = weekdays[Int(((days % 7) + 7) % 7)]
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(weekday), \(two(Int64(ymd[2]))) \(months[ymd[1] - 1]) \(ymd[0]) "
+        return "\(weekday), \(two(day)) \(months[Int(month) - 1]) \(year) "
             + "\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)) +0000"
     }
 }

@@ -24,7 +24,9 @@ public enum Preview {
     /// Renders `members` with `composer` on all cores; with a writer, each worker writes its messages.
     public static func render(_ members: [CustomerFeatures], composer: Composer, writer: PreviewWriter? = nil) throws -> PreviewReport {
         let started = DispatchTime.now().uptimeNanoseconds
-        let chunkSize = 1024
+        // Few large chunks: each has its own cache, and subjects repeat across a whole chunk.
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunkSize = max(1024, (members.count + workers * 4 - 1) / (workers * 4))
         let chunks = (members.count + chunkSize - 1) / chunkSize
         let results = ChunkResults(count: chunks)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -63,7 +65,7 @@ public enum Preview {
     }
 }
 
-/// Each worker's results, stored under a lock (one store per chunk of 1,024 messages).
+/// Each worker's results, stored under a lock (one store per chunk).
 private final class ChunkResults: @unchecked Sendable {
     private var recipients: [[PreviewReport.Recipient]]
     private var samples: [[RenderedMessage]]

@@ -23,7 +23,7 @@ enum HookRule {
     }
 
     static func check(hookText: String, links: [String], domains: Domains) -> [Finding] {
-        guard !hookText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !WordCounter.isBlank(hookText) else {
             return [Finding(rule: "hook.missing", severity: .error, message: "the hook is empty for this recipient",
                             text: "", hint: "end with one link: [Reorder your beans](https://your-shop/…)")]
         }

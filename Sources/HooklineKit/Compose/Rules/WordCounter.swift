@@ -15,7 +15,7 @@ public enum WordCounter {
             let s = scalars[i]
             if !inWord, startsURL(scalars, at: i) {
                 count += 1
-                while i < scalars.count, !scalars[i].properties.isWhitespace { i += 1 }
+                while i < scalars.count, !isSpace(scalars[i]) { i += 1 }
                 continue
             }
             if isWordScalar(s) {
@@ -37,6 +37,15 @@ public enum WordCounter {
         }
         let p = s.properties
         return p.isAlphabetic || p.numericType != nil || p.generalCategory == .nonspacingMark
+    }
+
+    /// True when the text has nothing but white space.
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy(isSpace)
+    }
+
+    static func isSpace(_ s: Unicode.Scalar) -> Bool {
+        s.isASCII ? s == " " || s == "\n" || s == "\t" || s == "\r" : s.properties.isWhitespace
     }
 
     private static func startsURL(_ s: [Unicode.Scalar], at i: Int) -> Bool {
