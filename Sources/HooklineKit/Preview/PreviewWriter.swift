@@ -27,17 +27,27 @@ public struct PreviewWriter: Sendable {
     public func write(_ message: RenderedMessage) throws -> Int {
         let name = Self.fileName(message.customerID)
         var size = 0
-        do {
-            if let mime = message.message {
-                let bytes = mime.bytes()
-                size = bytes.count
-                try Data(bytes).write(to: folder.appendingPathComponent("\(name).eml"))
-            }
-            try Data(message.html.utf8).write(to: folder.appendingPathComponent("html/\(name).html"))
-        } catch {
-            throw OperationError("cannot write the preview of \(message.customerID) in \(folder.path): \(error.localizedDescription)")
+        if let mime = message.message {
+            let bytes = mime.bytes()
+            size = bytes.count
+            try Self.write(bytes, to: folder.appendingPathComponent("\(name).eml").path)
         }
+        try Self.write(Array(message.html.utf8), to: folder.appendingPathComponent("html/\(name).html").path)
         return size
+    }
+
+    /// One open-write-close: Foundation's Data.write costs several extra system calls per
+    /// file, which dominates when a preview writes 100,000 of them.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw OperationError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw OperationError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            offset += written
+        }
     }
 
     /// Writes `index.html` for the finished report.
