@@ -95,9 +95,10 @@ public struct PreviewReport: Sendable, Encodable {
         lines.append("Campaign \(campaign): \(audience) recipient\(audience == 1 ? "" : "s"), \(skipped.count) skipped")
         let withErrors = recipients.filter { $0.findings.hasErrors }.count
         if !recipients.isEmpty && renderSeconds > 0 {
-            let rate = Int(Double(recipients.count) / renderSeconds)
+            // A rate over a few messages measures thread start-up, not rendering.
+            let rate = recipients.count >= 1000 ? ": \(Int(Double(recipients.count) / renderSeconds)) messages/s" : ""
             lines.append("Rendered and checked \(recipients.count) messages (\(messageBytes / max(1, recipients.count)) bytes each) "
-                         + "in \(String(format: "%.2f", renderSeconds)) s: \(rate) messages/s")
+                         + "in \(String(format: "%.2f", renderSeconds)) s\(rate)")
         }
         lines.append(withErrors == 0 ? "No errors." : "\(withErrors) recipient\(withErrors == 1 ? "" : "s") with errors: fix them before sending.")
         if !groups.isEmpty {
