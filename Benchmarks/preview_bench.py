@@ -35,7 +35,7 @@ REPO = os.path.dirname(HERE)
 
 MAILMERGE_TEMPLATE = """TO: {{email}}
 SUBJECT: {{first_name or "Hello"}}, why our December coffee tastes of plums
-FROM: Anna at Hookline Coffee <anna@hookline-coffee.example>
+FROM: Hookline Coffee & Tea <hello@shop.example.com>
 CONTENT-TYPE: text/markdown
 
 Hi {{first_name or "there"}},
@@ -44,7 +44,7 @@ This month's coffee comes from the Huila region of Colombia, where the Ramírez 
 
 We roasted it a touch lighter than usual to keep that fruit. It is lovely as a filter coffee on a cold morning.
 
-[Read the story and try the December coffee](https://hookline-coffee.example/journal/december?utm_source=hookline&utm_medium=email&utm_campaign=newsletter)
+[Read the story and try the December coffee](https://shop.example.com/journal/december?utm_source=hookline&utm_medium=email&utm_campaign=newsletter)
 
 -- 
 Hookline Coffee & Tea · 12 Roastery Lane, Bristol BS1 4DJ, United Kingdom
