@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Hookline preview benchmark: render + all content rules + MIME vs mailmerge.
+
+    python3 Benchmarks/preview_bench.py [--customers 100000] [--work DIR]
+        [--hookline PATH] [--mailmerge PATH] [--now 2026-11-20] [--skip-out]
+
+Generates the shop (generate_shop.py, 5 order lines and 2 events per customer),
+makes a workspace with the example hookline.yml and templates plus a campaign
+`everyone` (the newsletter template, no audience filter), then measures each in
+its own subprocess (wall time, peak RSS from os.wait4):
+
+  Hookline preview      hookline preview everyone (no --out): load + audience +
+                        render/rules/MIME; the render phase is read from its report
+  Hookline --out        the same with --out DIR (one .eml + one .html per recipient)
+  mailmerge             PyPI mailmerge --dry-run --no-limit --output-format raw on the
+                        same recipients with an equivalent Markdown template
+
+and prints one table with messages/s and the targets (200,000 msg/s; 20x mailmerge;
+--out for 100,000 recipients within 5 s).
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+MAILMERGE_TEMPLATE = """TO: {{email}}
+SUBJECT: {{first_name or "Hello"}}, why our December coffee tastes of plums
+FROM: Hookline Coffee & Tea <hello@shop.example.com>
+CONTENT-TYPE: text/markdown
+
+Hi {{first_name or "there"}},
+
+This month's coffee comes from the Huila region of Colombia, where the Ramírez family dries the cherries slowly on raised beds. The slow drying is why the cup tastes of plums and dark sugar.
+
+We roasted it a touch lighter than usual to keep that fruit. It is lovely as a filter coffee on a cold morning.
+
+[Read the story and try the December coffee](https://shop.example.com/journal/december?utm_source=hookline&utm_medium=email&utm_campaign=newsletter)
+
+-- 
+Hookline Coffee & Tea · 12 Roastery Lane, Bristol BS1 4DJ, United Kingdom
+"""
+
+
+def measured(cmd, cwd=None):
+    """Like run_measured, with peak RSS of the child from os.wait4."""
+    start = time.monotonic()
+    with open(os.devnull, "wb") as devnull:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=devnull)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    return {"wall": time.monotonic() - start, "rss_mb": usage.ru_maxrss / 1024,
+            "out": out.decode(errors="replace"), "status": os.waitstatus_to_exitcode(status)}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--customers", type=int, default=100_000)
+    p.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "hookline-preview-bench"))
+    p.add_argument("--hookline", default=os.path.join(REPO, ".build/release/hookline"))
+    p.add_argument("--mailmerge", default=shutil.which("mailmerge") or "mailmerge")
+    p.add_argument("--now", default="2026-11-20")
+    p.add_argument("--skip-out", action="store_true")
+    a = p.parse_args(argv)
+
+    w = os.path.join(a.work, f"shop-{a.customers}")
+    data = os.path.join(w, "data")
+    if not os.path.exists(os.path.join(data, "customers.csv")):
+        subprocess.run([sys.executable, os.path.join(HERE, "generate_shop.py"), "--out", data,
+                        "--customers", str(a.customers), "--order-lines", str(5 * a.customers),
+                        "--events", str(2 * a.customers)], check=True)
+    for item in ["hookline.yml", "templates", "campaigns"]:
+        src, dst = os.path.join(REPO, item), os.path.join(w, item)
+        if os.path.isdir(src):
+            shutil.rmtree(dst, ignore_errors=True)
+            shutil.copytree(src, dst)
+        else:
+            shutil.copy(src, dst)
+    with open(os.path.join(w, "campaigns", "everyone.yml"), "w") as f:
+        f.write("name: Everyone (benchmark)\ntemplate: newsletter\n")
+    base = [a.hookline, "preview", "everyone", "--workspace", w, "--now", a.now]
+    measured(base + ["--json"])  # warm the store: the import is not what is measured here
+
+    hl = measured(base)
+    m = re.search(r"Rendered and checked (\d+) messages .* in ([0-9.]+) s", hl["out"])
+    recipients, render_s = (int(m.group(1)), float(m.group(2))) if m else (0, 0.0)
+
+    out_run = None
+    if not a.skip_out:
+        out_dir = os.path.join(a.work, "out")
+        shutil.rmtree(out_dir, ignore_errors=True)
+        out_run = measured(base + ["--out", out_dir])
+        mo = re.search(r"in ([0-9.]+) s", out_run["out"])
+        out_run["render"] = float(mo.group(1)) if mo else None
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+    report = json.loads(measured(base + ["--json"])["out"])
+    emails = {r["email"] for r in report["recipients"]}
+    mm_dir = os.path.join(a.work, "mailmerge")
+    os.makedirs(mm_dir, exist_ok=True)
+    with open(os.path.join(data, "customers.csv"), newline="") as src, \
+            open(os.path.join(mm_dir, "db.csv"), "w", newline="") as dst:
+        out = csv.writer(dst)
+        out.writerow(["email", "first_name"])
+        for row in csv.DictReader(src):
+            if row["email"] in emails:
+                out.writerow([row["email"], row["first_name"]])
+    with open(os.path.join(mm_dir, "template.txt"), "w") as f:
+        f.write(MAILMERGE_TEMPLATE)
+    with open(os.path.join(mm_dir, "server.conf"), "w") as f:
+        f.write("[smtp_server]\nhost = localhost\nport = 25\nsecurity = Never\nusername = None\n")
+    mm = measured([a.mailmerge, "--dry-run", "--no-limit", "--template", "template.txt", "--database", "db.csv",
+                   "--config", "server.conf", "--output-format", "raw"], cwd=mm_dir)
+
+    def rate(n, s):
+        return f"{n / s:,.0f}" if s else "-"
+
+    rows = [("Hookline preview (render phase)", recipients, render_s, None),
+            ("Hookline preview (whole command)", recipients, hl["wall"], hl["rss_mb"])]
+    if out_run:
+        rows.append(("Hookline preview --out (render+write)", recipients, out_run["render"], None))
+        rows.append(("Hookline preview --out (whole command)", recipients, out_run["wall"], out_run["rss_mb"]))
+    rows.append(("mailmerge --dry-run", len(emails), mm["wall"], mm["rss_mb"]))
+    print(f"{'tool':40} {'messages':>9} {'seconds':>8} {'msg/s':>9} {'peak MB':>8}")
+    for name, n, s, rss in rows:
+        print(f"{name:40} {n:>9,} {s or 0:>8.2f} {rate(n, s):>9} {(f'{rss:.0f}' if rss else '-'):>8}")
+    if render_s and mm["wall"]:
+        ratio = (recipients / render_s) / (len(emails) / mm["wall"])
+        print(f"\nHookline render phase vs mailmerge: {ratio:,.0f}x per message "
+              f"(target 20x); 200,000 msg/s target: {'PASS' if recipients / render_s >= 200_000 else 'FAIL'}")
+    if out_run and out_run["render"]:
+        scaled = out_run["render"] * 100_000 / max(1, recipients)
+        print(f"--out for 100,000 recipients (scaled): {scaled:.1f} s (target 5 s): {'PASS' if scaled <= 5 else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()

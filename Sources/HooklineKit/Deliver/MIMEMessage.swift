@@ -1,0 +1,155 @@
+/// A complete email as it is sent: RFC 5322 headers, RFC 8058 one-click unsubscribe, and a
+/// multipart/alternative body (text/plain + text/html, UTF-8, quoted-printable), CRLF throughout.
+///
+/// Every header value is checked when the message is made: a CR, LF, NUL or other control
+/// character is refused (``MIMEError``) instead of escaped, so data can never add a header.
+public struct MIMEMessage: Sendable {
+    public struct Mailbox: Sendable, Equatable {
+        public var name: String?
+        public var address: String
+
+        public init(name: String? = nil, address: String) {
+            self.name = name
+            self.address = address
+        }
+    }
+
+    public var from: Mailbox
+    public var to: Mailbox
+    public var replyTo: Mailbox?
+    public var subject: String
+    /// Seconds since 1970 (UTC), written as the `Date` header.
+    public var date: Int64
+    /// The Message-ID without angle brackets, `unique@domain`.
+    public var messageID: String
+    /// The https URL of RFC 8058 one-click unsubscribe.
+    public var unsubscribeURL: String
+    /// An optional `mailto:` URI offered next to it.
+    public var unsubscribeMailto: String?
+    public var text: String
+    public var html: String
+
+    /// The SMTP envelope sender (`MAIL FROM`).
+    public var envelopeFrom: String { from.address }
+    /// The SMTP envelope recipient (`RCPT TO`).
+    public var envelopeTo: String { to.address }
+
+    /// Validates every header value; `field` names in errors are `from`, `to.name`, `subject`, ….
+    public init(from: Mailbox, to: Mailbox, replyTo: Mailbox? = nil, subject: String, date: Int64, messageID: String,
+                unsubscribeURL: String, unsubscribeMailto: String? = nil, text: String, html: String) throws {
+        try self.init(from: from, to: to, replyTo: replyTo, subject: subject, date: date, messageID: messageID,
+                      unsubscribeURL: unsubscribeURL, unsubscribeMailto: unsubscribeMailto, text: text, html: html,
+                      senderChecked: false)
+    }
+
+    /// `senderChecked`: From and Reply-To were validated once for the whole campaign.
+    init(from: Mailbox, to: Mailbox, replyTo: Mailbox?, subject: String, date: Int64, messageID: String,
+         unsubscribeURL: String, unsubscribeMailto: String?, text: String, html: String, senderChecked: Bool) throws {
+        self.from = from
+        self.to = to
+        self.replyTo = replyTo
+        self.subject = subject
+        self.date = date
+        self.messageID = messageID
+        self.unsubscribeURL = unsubscribeURL
+        self.unsubscribeMailto = unsubscribeMailto
+        self.text = text
+        self.html = html
+        try validate(senderChecked: senderChecked)
+    }
+
+    private func validate(senderChecked: Bool) throws {
+        var values: [(String, String)] = [
+            ("to.address", to.address), ("subject", subject), ("message_id", messageID), ("unsubscribe_url", unsubscribeURL),
+        ]
+        if let name = to.name { values.append(("to.name", name)) }
+        if let mailto = unsubscribeMailto { values.append(("unsubscribe_mailto", mailto)) }
+        var addresses = [("to.address", to.address)]
+        if !senderChecked {
+            values.append(("from.address", from.address))
+            if let name = from.name { values.append(("from.name", name)) }
+            if let replyTo { values.append(("reply_to.address", replyTo.address)) }
+            if let name = replyTo?.name { values.append(("reply_to.name", name)) }
+            addresses += [("from.address", from.address)] + (replyTo.map { [("reply_to.address", $0.address)] } ?? [])
+        }
+        for (field, value) in values where value.unicodeScalars.contains(where: isControl) {
+            throw MIMEError(field: field, "contains a line break or control character")
+        }
+        for (field, address) in addresses where !EmailAddress.isValid(address) {
+            throw MIMEError(field: field, "'\(address)' is not a valid email address")
+        }
+        guard unsubscribeURL.hasPrefix("https://"), !unsubscribeURL.contains(">"), !unsubscribeURL.contains(" ") else {
+            throw MIMEError(field: "unsubscribe_url", "must be an https URL (RFC 8058)")
+        }
+        guard messageID.contains("@"), !messageID.contains(">"), !messageID.contains(" ") else {
+            throw MIMEError(field: "message_id", "must look like unique@domain")
+        }
+    }
+
+    /// The boundary: derived from the message id; `=_` never occurs in quoted-printable text.
+    var boundary: String {
+        let unique = messageID.utf8.prefix { $0 != 0x40 }.filter {
+            (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+        }
+        return "=_hl_" + String(decoding: unique.prefix(40), as: UTF8.self)
+    }
+
+    /// The message as sent, CRLF line endings, every line within 998 octets.
+    public func bytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + html.utf8.count * 11 / 10 + 1200)
+        MIMEHeaderEncoding.field("From", MIMEHeaderEncoding.mailbox(name: from.name, address: from.address), into: &out)
+        MIMEHeaderEncoding.field("To", MIMEHeaderEncoding.mailbox(name: to.name, address: to.address), into: &out)
+        if let replyTo {
+            MIMEHeaderEncoding.field("Reply-To", MIMEHeaderEncoding.mailbox(name: replyTo.name, address: replyTo.address),
+                                     into: &out)
+        }
+        MIMEHeaderEncoding.field("Subject", MIMEHeaderEncoding.unstructured(subject), into: &out)
+        MIMEHeaderEncoding.field("Date", [MIMEDate.rfc5322(date)], into: &out)
+        MIMEHeaderEncoding.field("Message-ID", ["<\(messageID)>"], into: &out)
+        MIMEHeaderEncoding.field("MIME-Version", ["1.0"], into: &out)
+        var unsubscribe = ["<\(unsubscribeURL)>" + (unsubscribeMailto == nil ? "" : ",")]
+        if let mailto = unsubscribeMailto { unsubscribe.append("<\(mailto)>") }
+        MIMEHeaderEncoding.field("List-Unsubscribe", unsubscribe, into: &out)
+        MIMEHeaderEncoding.field("List-Unsubscribe-Post", ["List-Unsubscribe=One-Click"], into: &out)
+        let boundary = self.boundary
+        MIMEHeaderEncoding.field("Content-Type", ["multipart/alternative;", "boundary=\"\(boundary)\""], into: &out)
+        out += [0x0D, 0x0A]
+        for (type, body) in [("text/plain", text), ("text/html", html)] {
+            out += Array("--\(boundary)\r\nContent-Type: \(type); charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
+            QuotedPrintable.encode(body, into: &out)
+            out += [0x0D, 0x0A]
+        }
+        out += Array("--\(boundary)--\r\n".utf8)
+        return out
+    }
+}
+
+/// A header value that cannot be sent; `field` names which one.
+public struct MIMEError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var field: String
+    public var message: String
+
+    public init(field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field): \(message)" }
+}
+
+/// RFC 5322 dates in UTC, without Foundation formatters on the hot path.
+enum MIMEDate {
+    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    static func rfc5322(_ seconds: Int64) -> String {
+        let days = ISODate.floorDiv(seconds, 86_400)
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = TemplateVariable.civil(days: days)
+        let weekday = weekdays[Int(((days % 7) + 7) % 7)]
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(weekday), \(two(day)) \(months[Int(month) - 1]) \(year) "
+            + "\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)) +0000"
+    }
+}
