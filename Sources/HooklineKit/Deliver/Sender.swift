@@ -5,6 +5,17 @@ public protocol MessageSource: Sendable {
     func message(for entry: LedgerEntry) throws -> OutgoingMessage
 }
 
+/// A ``MessageSource`` made from a function.
+public struct MessageRenderer: MessageSource {
+    private let render: @Sendable (LedgerEntry) throws -> OutgoingMessage
+
+    public init(_ render: @escaping @Sendable (LedgerEntry) throws -> OutgoingMessage) {
+        self.render = render
+    }
+
+    public func message(for entry: LedgerEntry) throws -> OutgoingMessage { try render(entry) }
+}
+
 /// A snapshot of a running send, for a progress bar.
 public struct SendProgress: Sendable {
     public var done: Int

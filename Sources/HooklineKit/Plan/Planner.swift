@@ -12,6 +12,19 @@ public struct PlannedSend: Sendable, Equatable {
     public var deferredBecause: String?
     /// Without angle brackets; stays the same across retries.
     public var messageId: String
+
+    public init(campaign: String, occurrence: String, customerId: String, email: String, dueAt: Int64,
+                priority: Int = 0, transactional: Bool = false, deferredBecause: String? = nil, messageId: String) {
+        self.campaign = campaign
+        self.occurrence = occurrence
+        self.customerId = customerId
+        self.email = email
+        self.dueAt = dueAt
+        self.priority = priority
+        self.transactional = transactional
+        self.deferredBecause = deferredBecause
+        self.messageId = messageId
+    }
 }
 
 /// A recipient the planner left out, and why (`cap:per_week`, `suppressed:unsubscribed`, `already_sent`, …).
