@@ -184,25 +184,42 @@ public struct SendHistory: Sendable {
         return best
     }
 
-    /// The earliest time at or after `at` (within `horizon` seconds) when the caps allow a send;
-    /// `adjust` moves a candidate time out of quiet hours.
-    public func earliestAllowed(customerId: String, campaign: String, at: Int64, horizon: Int64, policy: CapPolicy,
-                                oncePerCustomerWithinDays: Int?, adjust: (Int64) -> Int64) -> Int64? {
+    /// The cap an already planned later send (of a stricter campaign) would break if a
+    /// send at `at` were added; `policies` gives each campaign's caps and once-per window.
+    public func violationOfLaterSends(customerId: String, campaign: String, at: Int64,
+                                      policies: [String: (CapPolicy, Int?)]) -> String? {
+        let earlier = sends[customerId] ?? []
+        for (index, later) in earlier.enumerated() where later.at > at {
+            guard let (policy, once) = policies[later.campaign] else { continue }
+            var trial = self
+            trial.sends[customerId]?.remove(at: index)
+            trial.add(customerId: customerId, campaign: campaign, at: at)
+            if let reason = trial.violation(customerId: customerId, campaign: later.campaign, at: later.at,
+                                            policy: policy, oncePerCustomerWithinDays: once) {
+                return reason
+            }
+        }
+        return nil
+    }
+
+    /// The earliest time at or after `at` (within `horizon` seconds) that `check` allows;
+    /// candidates are the moments an earlier send leaves a window. `adjust` moves a
+    /// candidate out of quiet hours.
+    public func earliestAllowed(customerId: String, at: Int64, horizon: Int64, policy: CapPolicy,
+                                oncePerCustomerWithinDays: Int?, adjust: (Int64) -> Int64,
+                                check: (Int64) -> String?) -> Int64? {
         let earlier = sends[customerId] ?? []
         var candidates = [at]
         for send in earlier {
             candidates.append(send.at + (policy.minGap ?? 0))
-            for window in CapPolicy.Window.allCases where policy.limits[window] != nil {
+            for window in CapPolicy.Window.allCases {
                 candidates.append(send.at + window.seconds)
             }
             if let days = oncePerCustomerWithinDays { candidates.append(send.at + Int64(days) * 86_400) }
         }
         for candidate in Set(candidates.filter { $0 >= at && $0 <= at + horizon }).sorted() {
             let time = adjust(candidate)
-            if time <= at + horizon, violation(customerId: customerId, campaign: campaign, at: time, policy: policy,
-                                                oncePerCustomerWithinDays: oncePerCustomerWithinDays) == nil {
-                return time
-            }
+            if time <= at + horizon, check(time) == nil { return time }
         }
         return nil
     }

@@ -236,13 +236,14 @@ public struct Ledger: Sendable {
 
     /// The ledger as the planner needs it: every row's key and state, and the
     /// counted sends per customer.
-    public func history(campaigns: [String]) throws -> SendHistory {
+    /// Pending rows count at `now` at the earliest, since none can go out before it.
+    public func history(campaigns: [String], now: Int64) throws -> SendHistory {
         try store.database.read { db in
             var history = SendHistory()
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT campaign, occurrence, customer_id, state, transactional,
-                       COALESCE(sending_at, due_at) AS at FROM send_ledger
-                """)
+                       COALESCE(sending_at, MAX(due_at, ?)) AS at FROM send_ledger
+                """, arguments: [now])
             let wanted = Set(campaigns)
             while let row = try rows.next() {
                 guard let state = LedgerState(rawValue: row["state"]) else { continue }

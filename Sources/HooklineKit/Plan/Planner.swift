@@ -76,6 +76,11 @@ public struct Planner: Sendable {
         let ordered = campaigns.sorted {
             ($0.policy.transactional ? 1 : 0, $0.policy.priority) > ($1.policy.transactional ? 1 : 0, $1.policy.priority)
         }
+        // Each campaign's caps, so a send never pushes a stricter campaign's later send over its cap.
+        var policies: [String: (CapPolicy, Int?)] = [:]
+        for (policy, _) in campaigns where !policy.transactional {
+            policies[policy.id] = (caps.applying(policy.caps), policy.caps.oncePerCustomerWithinDays)
+        }
         for (policy, candidates) in ordered {
             let capPolicy = caps.applying(policy.caps)
             for customer in candidates {
@@ -107,19 +112,26 @@ public struct Planner: Sendable {
                     continue
                 }
                 guard plannedKeys.insert(key).inserted else { skip("already_planned"); continue }
+                // Nothing goes out before `now`, so the caps are checked at the real send time.
                 var send = PlannedSend(campaign: policy.id, occurrence: occurrence.key, customerId: id, email: email,
-                                       dueAt: occurrence.dueAt, priority: policy.priority,
+                                       dueAt: max(occurrence.dueAt, now), priority: policy.priority,
                                        transactional: policy.transactional, deferredBecause: nil,
                                        messageId: messageId(for: key, now: now))
                 if !policy.transactional {
-                    if let reason = history.violation(customerId: id, campaign: policy.id, at: send.dueAt,
-                                                      policy: capPolicy,
-                                                      oncePerCustomerWithinDays: policy.caps.oncePerCustomerWithinDays) {
+                    let once = policy.caps.oncePerCustomerWithinDays
+                    let check = { (time: Int64) -> String? in
+                        history.violation(customerId: id, campaign: policy.id, at: time, policy: capPolicy,
+                                          oncePerCustomerWithinDays: once)
+                            ?? history.violationOfLaterSends(customerId: id, campaign: policy.id, at: time,
+                                                             policies: policies)
+                    }
+                    if let reason = check(send.dueAt) {
                         guard policy.whenCapped == .defer,
                               let later = history.earliestAllowed(
-                                customerId: id, campaign: policy.id, at: send.dueAt, horizon: deferHorizon,
-                                policy: capPolicy, oncePerCustomerWithinDays: policy.caps.oncePerCustomerWithinDays,
-                                adjust: { policy.schedule?.adjustForQuietHours($0, customer: customer, context: context) ?? $0 })
+                                customerId: id, at: send.dueAt, horizon: deferHorizon, policy: capPolicy,
+                                oncePerCustomerWithinDays: once,
+                                adjust: { policy.schedule?.adjustForQuietHours($0, customer: customer, context: context) ?? $0 },
+                                check: check)
                         else {
                             plannedKeys.remove(key)
                             skip(reason)
