@@ -143,6 +143,11 @@ public struct Occurrence: Sendable, Equatable {
     /// The slot's local date (`2026-12-01`, `2026-12` for monthly) or, for triggers, `order:ID`.
     public var key: String
     public var dueAt: Int64
+
+    public init(key: String, dueAt: Int64) {
+        self.key = key
+        self.dueAt = dueAt
+    }
 }
 
 /// Shop-wide facts schedules fall back on.
