@@ -261,3 +261,20 @@ public struct Ledger: Sendable {
         }
     }
 }
+
+extension Ledger {
+    /// Who received each campaign and when, for the `received` and `not_opened` audience conditions.
+    public func facts() throws -> LedgerFacts {
+        try store.database.read { db in
+            var facts = LedgerFacts()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT campaign, customer_id, MAX(COALESCE(sending_at, updated_at)) FROM send_ledger
+                WHERE state IN ('sent', 'in_doubt') GROUP BY campaign, customer_id
+                """)
+            while let row = try rows.next() {
+                facts.sentAt[row[0], default: [:]][row[1]] = row[2]
+            }
+            return facts
+        }
+    }
+}

@@ -91,3 +91,29 @@ struct CountingMailer: Mailer {
         func deliver(_ message: OutgoingMessage) throws -> DeliveryOutcome { .sent(SMTPReply(code: 250, text: "OK")) }
     }
 }
+
+@Suite struct LedgerConditionTests {
+    @Test func receivedAndNotOpenedReadTheLedger() throws {
+        let now: Int64 = 1_795_000_000
+        let ledger = Ledger(store: try Store())
+        try ledger.record(["a", "b", "c"].map {
+            PlannedSend(campaign: "spring", occurrence: "2026-04-01", customerId: $0, email: "\($0)@example.org",
+                        dueAt: now - 5 * 86_400, messageId: "\($0)@shop.example.com")
+        }, now: now - 5 * 86_400)
+        for row in try ledger.pending(now: now) where row.customerId != "c" {
+            _ = try ledger.claim(row.id, now: now - 5 * 86_400)
+            try ledger.finish(row.id, state: .sent, code: 250, reply: "OK", now: now - 5 * 86_400)
+        }
+        let facts = try ledger.facts()
+        var opener = PlanFixtures.customer("a", now: now)
+        opener.events = [EngagementEvent(type: .open, at: now - 86_400, campaign: "spring")]
+        let silent = PlanFixtures.customer("b", now: now)
+        let never = PlanFixtures.customer("c", now: now)
+        let received = try LedgerCondition(key: "received", value: PlanFixtures.yaml("{campaign: spring, within_days: 7}"))
+        let recent = try LedgerCondition(key: "received", value: PlanFixtures.yaml("{campaign: spring, within_days: 3}"))
+        let notOpened = try LedgerCondition(key: "not_opened", value: PlanFixtures.yaml("spring"))
+        #expect([opener, silent, never].map { received.matches($0, facts: facts) } == [true, true, false])
+        #expect([opener, silent, never].map { recent.matches($0, facts: facts) } == [false, false, false])
+        #expect([opener, silent, never].map { notOpened.matches($0, facts: facts) } == [false, true, false])
+    }
+}
