@@ -101,6 +101,22 @@ public struct DeliveryRun {
         return report
     }
 
+    /// Delivers one test message for `customerId` (default: the campaign's first candidate) to
+    /// `address`; it bypasses the ledger and the caps.
+    public func sendTest(campaign: String, to address: String, as customerId: String?) throws -> DeliveryOutcome {
+        let candidates = try catalog.candidates(campaign: campaign, snapshot: snapshot)
+        guard let customer = customerId.map({ id in candidates.first { $0.customer.id == id } }) ?? candidates.first else {
+            throw InputError(field: "--as", customerId.map { "customer '\($0)' is not in the audience of '\(campaign)'" }
+                                 ?? "the audience of '\(campaign)' is empty",
+                             hint: "run 'hookline audience \(campaign)' to see who is in it")
+        }
+        let entry = LedgerEntry.test(campaign: campaign, customerId: customer.customer.id, email: address,
+                                     messageId: "hl.test.\(now)@\(Self.domain(of: workspace.config.sender.email))",
+                                     now: now)
+        let message = try catalog.messageSource(snapshot: snapshot).message(for: entry)
+        return try mailer().0.openConnection().deliver(message)
+    }
+
     static func domain(of address: String) -> String {
         address.split(separator: "@").last.map(String.init) ?? "hookline.local"
     }

@@ -47,6 +47,38 @@ public struct LedgerEntry: Sendable, Equatable {
     public var note: String?
     public var messageId: String
 
+    /// The occurrence key of a `hookline send --test` message; such a row is never stored.
+    public static let testOccurrence = "test"
+    /// A test message: the composer marks its subject, and it is not counted anywhere.
+    public var isTest: Bool { occurrence == Self.testOccurrence }
+
+    /// A row that is not in the ledger: a test message for `customerId`, sent to `email`.
+    public static func test(campaign: String, customerId: String, email: String, messageId: String, now: Int64) -> LedgerEntry {
+        LedgerEntry(id: 0, campaign: campaign, occurrence: testOccurrence, customerId: customerId, email: email,
+                    state: .planned, priority: 0, transactional: false, dueAt: now, updatedAt: now, attempts: 0,
+                    smtpCode: nil, smtpReply: nil, note: nil, messageId: messageId)
+    }
+
+    init(id: Int64, campaign: String, occurrence: String, customerId: String, email: String, state: LedgerState,
+         priority: Int, transactional: Bool, dueAt: Int64, updatedAt: Int64, attempts: Int, smtpCode: Int?,
+         smtpReply: String?, note: String?, messageId: String) {
+        self.id = id
+        self.campaign = campaign
+        self.occurrence = occurrence
+        self.customerId = customerId
+        self.email = email
+        self.state = state
+        self.priority = priority
+        self.transactional = transactional
+        self.dueAt = dueAt
+        self.updatedAt = updatedAt
+        self.attempts = attempts
+        self.smtpCode = smtpCode
+        self.smtpReply = smtpReply
+        self.note = note
+        self.messageId = messageId
+    }
+
     init(row: Row) {
         id = row["id"]
         campaign = row["campaign"]

@@ -12,11 +12,24 @@ struct SendCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not ask for confirmation.")
     var yes = false
 
+    @Option(name: .long, help: "Send one test message to this address instead (not recorded, not capped).")
+    var test: String?
+
+    @Option(name: .customLong("as"), help: "With --test: render it for this customer id (default: the first in the audience).")
+    var asCustomer: String?
+
     @OptionGroup var options: DeliveryOptions
 
     func run() throws {
         let workspace = try options.open()
         let run = try DeliveryRun(workspace: workspace, catalog: try campaignCatalog(for: workspace), now: Date())
+        if let test {
+            guard EmailAddress.isValid(test) else { throw ValidationError("--test '\(test)' is not a valid email address") }
+            let outcome = try run.sendTest(campaign: campaign, to: test, as: asCustomer)
+            print("test message to \(test): \(outcome)")
+            if case .sent = outcome { return }
+            throw ExitCode(1)
+        }
         let (plan, policies) = try run.plan(campaigns: [campaign], mode: .now)
         guard !policies.isEmpty else {
             throw ValidationError("no campaign '\(campaign)' in campaigns/ — check the file name")
