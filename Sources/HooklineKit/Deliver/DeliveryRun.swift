@@ -51,6 +51,13 @@ public struct DeliveryRun {
 
     public var ledger: Ledger { Ledger(store: store) }
 
+    /// Checks `hookline.yml`'s `smtp:` and `caps:` sections, so a mistake there is
+    /// reported before anything is planned. The password is not read.
+    public static func validateSettings(_ workspace: Workspace) throws {
+        if let node = workspace.config.sections["smtp"] { _ = try SMTPSettings(yaml: node, root: workspace.root) }
+        if let node = workspace.config.sections["caps"] { _ = try CapPolicy(yaml: node) }
+    }
+
     /// The workspace's caps: `hookline.yml` `caps:` over the built-in defaults.
     public func capPolicy() throws -> CapPolicy {
         try workspace.config.sections["caps"].map(CapPolicy.init(yaml:)) ?? .defaults

@@ -17,7 +17,9 @@ struct DeliveryOptions: ParsableArguments {
     var json = false
 
     func open() throws -> Workspace {
-        try Workspace(root: URL(fileURLWithPath: workspace))
+        let workspace = try Workspace(root: URL(fileURLWithPath: workspace))
+        try DeliveryRun.validateSettings(workspace)
+        return workspace
     }
 }
 
