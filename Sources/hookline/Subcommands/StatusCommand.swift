@@ -29,7 +29,9 @@ struct StatusCommand: ParsableCommand {
         }
         if byCampaign.isEmpty { print("Nothing sent or planned yet.") }
         for (campaign, counts) in byCampaign.sorted(by: { $0.key < $1.key }) {
-            print("\(campaign): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            let waiting = (counts["planned"] ?? 0) + (counts["deferred"] ?? 0) + (counts["in_doubt"] ?? 0)
+            print("\(campaign): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                + (waiting > 0 ? " — not finished (\(waiting) waiting)" : ""))
         }
         if !doubtful.isEmpty {
             print("\nIn doubt (the process stopped during the transfer; never re-sent automatically):")
