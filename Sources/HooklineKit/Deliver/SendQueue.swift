@@ -36,7 +36,7 @@ final class SendQueue: @unchecked Sendable {
             }
             if waiting.isEmpty && inFlight == 0 { return nil }
             let soonest = waiting.map(\.notBefore).min() ?? now + 0.1
-            condition.wait(until: Date(timeIntervalSinceNow: max(0.005, min(soonest - now, 0.5))))
+            _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.005, min(soonest - now, 0.5))))
         }
         return nil
     }
