@@ -89,6 +89,7 @@ public final class Store: Sendable {
                 );
                 """)
         }
+        LedgerSchema.register(in: &migrator)
         return migrator
     }
 

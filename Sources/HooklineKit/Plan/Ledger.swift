@@ -1,0 +1,312 @@
+import Foundation
+import GRDB
+
+/// Where one (campaign, occurrence, customer) stands.
+public enum LedgerState: String, Sendable, CaseIterable, Codable {
+    /// Planned; goes out when due (and, under a daily quota, first in the next run).
+    case planned
+    /// Committed just before the transfer; left over only when the process died mid-transfer.
+    case sending
+    case sent
+    /// A transient failure; retried by the next run.
+    case deferred
+    /// A permanent refusal; the address is suppressed.
+    case bounced
+    /// Refused by Hookline itself (invalid address, message could not be built).
+    case failed
+    /// The process died during the transfer: the server may or may not have the message.
+    /// Never re-sent automatically; `hookline resolve` decides.
+    case inDoubt = "in_doubt"
+    /// Dropped before the transfer because the address became suppressed.
+    case cancelled
+
+    /// States that count against frequency caps: the customer has (or may have) the message.
+    public static let counted: [LedgerState] = [.sent, .sending, .inDoubt]
+    /// States that still wait for a send.
+    public static let pending: [LedgerState] = [.planned, .deferred]
+    public var isFinal: Bool { [.sent, .bounced, .failed, .cancelled].contains(self) }
+}
+
+/// One row of the send ledger.
+public struct LedgerEntry: Sendable, Equatable {
+    public var id: Int64
+    public var campaign: String
+    public var occurrence: String
+    public var customerId: String
+    public var email: String
+    public var state: LedgerState
+    public var priority: Int
+    public var transactional: Bool
+    /// When the message may go out, seconds since 1970.
+    public var dueAt: Int64
+    public var updatedAt: Int64
+    public var attempts: Int
+    public var smtpCode: Int?
+    public var smtpReply: String?
+    /// Why the row was deferred to a later slot, or why it was cancelled.
+    public var note: String?
+    public var messageId: String
+
+    /// The occurrence key of a `hookline send --test` message; such a row is never stored.
+    public static let testOccurrence = "test"
+    /// A test message: the composer marks its subject, and it is not counted anywhere.
+    public var isTest: Bool { occurrence == Self.testOccurrence }
+
+    /// A row that is not in the ledger: a test message for `customerId`, sent to `email`.
+    public static func test(campaign: String, customerId: String, email: String, messageId: String, now: Int64) -> LedgerEntry {
+        LedgerEntry(id: 0, campaign: campaign, occurrence: testOccurrence, customerId: customerId, email: email,
+                    state: .planned, priority: 0, transactional: false, dueAt: now, updatedAt: now, attempts: 0,
+                    smtpCode: nil, smtpReply: nil, note: nil, messageId: messageId)
+    }
+
+    init(id: Int64, campaign: String, occurrence: String, customerId: String, email: String, state: LedgerState,
+         priority: Int, transactional: Bool, dueAt: Int64, updatedAt: Int64, attempts: Int, smtpCode: Int?,
+         smtpReply: String?, note: String?, messageId: String) {
+        self.id = id
+        self.campaign = campaign
+        self.occurrence = occurrence
+        self.customerId = customerId
+        self.email = email
+        self.state = state
+        self.priority = priority
+        self.transactional = transactional
+        self.dueAt = dueAt
+        self.updatedAt = updatedAt
+        self.attempts = attempts
+        self.smtpCode = smtpCode
+        self.smtpReply = smtpReply
+        self.note = note
+        self.messageId = messageId
+    }
+
+    init(row: Row) {
+        id = row["id"]
+        campaign = row["campaign"]
+        occurrence = row["occurrence"]
+        customerId = row["customer_id"]
+        email = row["email"]
+        state = LedgerState(rawValue: row["state"]) ?? .inDoubt
+        priority = row["priority"]
+        transactional = row["transactional"]
+        dueAt = row["due_at"]
+        updatedAt = row["updated_at"]
+        attempts = row["attempts"]
+        smtpCode = row["smtp_code"]
+        smtpReply = row["smtp_reply"]
+        note = row["note"]
+        messageId = row["message_id"]
+    }
+}
+
+/// The send ledger in the store: one row per (campaign, occurrence, customer), so
+/// that no occurrence reaches anyone twice — even across crashes.
+public struct Ledger: Sendable {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Turns rows left `sending` by a process that died into `in_doubt`. Call once
+    /// at start-up, before planning or sending. Returns how many there were.
+    @discardableResult
+    public func recoverInterrupted(now: Int64) throws -> Int {
+        try store.database.write { db in
+            try db.execute(sql: """
+                UPDATE send_ledger SET state = 'in_doubt', updated_at = ?,
+                    note = 'the process stopped during the transfer'
+                WHERE state = 'sending'
+                """, arguments: [now])
+            return db.changesCount
+        }
+    }
+
+    /// Records planned sends; a row that already exists is left alone. Returns how many were new.
+    @discardableResult
+    public func record(_ sends: [PlannedSend], now: Int64) throws -> Int {
+        try store.database.write { db in
+            var inserted = 0
+            for send in sends {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO send_ledger
+                        (campaign, occurrence, customer_id, email, state, priority, transactional,
+                         due_at, planned_at, updated_at, note, message_id)
+                    VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [send.campaign, send.occurrence, send.customerId, send.email, send.priority,
+                                     send.transactional, send.dueAt, now, now, send.deferredBecause, send.messageId])
+                inserted += db.changesCount
+            }
+            return inserted
+        }
+    }
+
+    /// Rows waiting to go out at `now` — earliest due first, then by campaign priority.
+    public func pending(now: Int64, campaigns: Set<String>? = nil) throws -> [LedgerEntry] {
+        try store.database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM send_ledger WHERE state IN ('planned', 'deferred') AND due_at <= ?
+                ORDER BY due_at, priority DESC, id
+                """, arguments: [now])
+                .map(LedgerEntry.init)
+                .filter { campaigns?.contains($0.campaign) ?? true }
+        }
+    }
+
+    public enum Claim: Sendable, Equatable {
+        /// Committed as `sending`: transfer now.
+        case claimed(attempt: Int)
+        /// The address is suppressed; the row is now `cancelled`.
+        case suppressed(SuppressionReason)
+        /// Another process or an earlier attempt took it; do not send.
+        case notPending
+    }
+
+    /// Commits the row as `sending` — the step that makes a crash visible afterwards.
+    public func claim(_ id: Int64, now: Int64) throws -> Claim {
+        try store.database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT email, attempts, state FROM send_ledger WHERE id = ?",
+                                             arguments: [id]),
+                  let state = LedgerState(rawValue: row["state"]), LedgerState.pending.contains(state) else {
+                return .notPending
+            }
+            let email: String = row["email"]
+            if let reason = try String.fetchOne(db, sql: "SELECT reason FROM suppression WHERE email = ?", arguments: [email]) {
+                let suppression = SuppressionReason(rawValue: reason) ?? .manual
+                try db.execute(sql: """
+                    UPDATE send_ledger SET state = 'cancelled', note = ?, updated_at = ? WHERE id = ?
+                    """, arguments: ["suppressed:\(suppression.rawValue)", now, id])
+                return .suppressed(suppression)
+            }
+            let attempt: Int = row["attempts"] + 1
+            try db.execute(sql: """
+                UPDATE send_ledger SET state = 'sending', attempts = ?, sending_at = ?, updated_at = ? WHERE id = ?
+                """, arguments: [attempt, now, now, id])
+            return .claimed(attempt: attempt)
+        }
+    }
+
+    /// Records the reply right after the transfer; a bounce also suppresses the address.
+    public func finish(_ id: Int64, state: LedgerState, code: Int?, reply: String?, note: String? = nil, now: Int64) throws {
+        try store.database.write { db in
+            try db.execute(sql: """
+                UPDATE send_ledger SET state = ?, smtp_code = ?, smtp_reply = ?, note = ?, updated_at = ?,
+                    finished_at = CASE WHEN ? THEN ? ELSE finished_at END
+                WHERE id = ?
+                """, arguments: [state.rawValue, code, reply, note, now, state.isFinal, now, id])
+            if state == .bounced,
+               let email = try String.fetchOne(db, sql: "SELECT email FROM send_ledger WHERE id = ?", arguments: [id]) {
+                try Suppressions.insert(db, email: email, reason: .bounced, source: "smtp", at: now)
+            }
+        }
+    }
+
+    /// Rows per state, optionally for one campaign.
+    public func counts(campaign: String? = nil) throws -> [LedgerState: Int] {
+        try store.database.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT state, COUNT(*) FROM send_ledger WHERE ? IS NULL OR campaign = ? GROUP BY state
+                """, arguments: [campaign, campaign])
+            var result: [LedgerState: Int] = [:]
+            for row in rows {
+                if let state = LedgerState(rawValue: row[0]) { result[state] = row[1] }
+            }
+            return result
+        }
+    }
+
+    /// Rows in the given states, oldest first.
+    public func entries(in states: [LedgerState], campaign: String? = nil) throws -> [LedgerEntry] {
+        try store.database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM send_ledger WHERE state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ",")))
+                AND (? IS NULL OR campaign = ?) ORDER BY updated_at, id
+                """, arguments: [campaign, campaign]).map(LedgerEntry.init)
+        }
+    }
+
+    /// Messages handed to the relay since `start` (for the daily quota).
+    public func sentCount(since start: Int64) throws -> Int {
+        try store.database.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM send_ledger WHERE state IN ('sent', 'sending', 'in_doubt') AND sending_at >= ?
+                """, arguments: [start]) ?? 0
+        }
+    }
+
+    /// What the user decided about an `in_doubt` row (or a deferred/failed one).
+    public enum Resolution: String, Sendable, CaseIterable {
+        /// The recipient got it: count it as sent, never send it again.
+        case sent
+        /// The recipient did not get it: send it in the next run.
+        case retry
+    }
+
+    /// Resolves rows by id, or every `in_doubt` row of a campaign when `ids` is empty. Returns the count.
+    @discardableResult
+    public func resolve(ids: [Int64], campaign: String? = nil, as resolution: Resolution, now: Int64) throws -> Int {
+        try store.database.write { db in
+            let newState = resolution == .sent ? LedgerState.sent : .planned
+            let note = "resolved as \(resolution.rawValue) by the user"
+            if ids.isEmpty {
+                try db.execute(sql: """
+                    UPDATE send_ledger SET state = ?, note = ?, updated_at = ?, due_at = MIN(due_at, ?)
+                    WHERE state = 'in_doubt' AND (? IS NULL OR campaign = ?)
+                    """, arguments: [newState.rawValue, note, now, now, campaign, campaign])
+                return db.changesCount
+            }
+            var changed = 0
+            for id in ids {
+                try db.execute(sql: """
+                    UPDATE send_ledger SET state = ?, note = ?, updated_at = ?, due_at = MIN(due_at, ?)
+                    WHERE id = ? AND state IN ('in_doubt', 'deferred', 'failed')
+                    """, arguments: [newState.rawValue, note, now, now, id])
+                changed += db.changesCount
+            }
+            return changed
+        }
+    }
+
+    /// The ledger as the planner needs it: every row's key and state, and the
+    /// counted sends per customer.
+    /// Pending rows count at `now` at the earliest, since none can go out before it.
+    public func history(campaigns: [String], now: Int64) throws -> SendHistory {
+        try store.database.read { db in
+            var history = SendHistory()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT campaign, occurrence, customer_id, state, transactional,
+                       COALESCE(sending_at, MAX(due_at, ?)) AS at FROM send_ledger
+                """, arguments: [now])
+            let wanted = Set(campaigns)
+            while let row = try rows.next() {
+                guard let state = LedgerState(rawValue: row["state"]) else { continue }
+                let campaign: String = row["campaign"]
+                let customer: String = row["customer_id"]
+                if wanted.contains(campaign) {
+                    history.states[SendKey(campaign: campaign, occurrence: row["occurrence"], customerId: customer)] = state
+                }
+                let transactional: Bool = row["transactional"]
+                if !transactional, LedgerState.counted.contains(state) || LedgerState.pending.contains(state) {
+                    history.add(customerId: customer, campaign: campaign, at: row["at"])
+                }
+            }
+            return history
+        }
+    }
+}
+
+extension Ledger {
+    /// Who received each campaign and when, for the `received` and `not_opened` audience conditions.
+    public func facts() throws -> LedgerFacts {
+        try store.database.read { db in
+            var facts = LedgerFacts()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT campaign, customer_id, MAX(COALESCE(sending_at, updated_at)) FROM send_ledger
+                WHERE state IN ('sent', 'in_doubt') GROUP BY campaign, customer_id
+                """)
+            while let row = try rows.next() {
+                facts.sentAt[row[0], default: [:]][row[1]] = row[2]
+            }
+            return facts
+        }
+    }
+}
