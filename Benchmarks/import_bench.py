@@ -33,19 +33,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 GENERATOR = os.path.join(HERE, "generate_shop.py")
 
-# Standard RFM rule table; first match wins, anything else is "lost".
+# Hookline's RFM rule table (README, "rfm"); first match wins, anything else is "lost".
 # (name, (R lo, hi), (F lo, hi), (M lo, hi))
 RFM_RULES = [
     ("champions", (4, 5), (4, 5), (4, 5)),
     ("loyal_customers", (2, 5), (3, 5), (3, 5)),
-    ("potential_loyalist", (3, 5), (1, 3), (1, 3)),
-    ("new_customers", (4, 5), (1, 1), (1, 1)),
-    ("promising", (3, 4), (1, 1), (1, 1)),
-    ("need_attention", (2, 3), (2, 3), (2, 3)),
-    ("about_to_sleep", (2, 3), (1, 2), (1, 2)),
-    ("at_risk", (1, 2), (2, 5), (2, 5)),
     ("cant_lose_them", (1, 1), (4, 5), (4, 5)),
-    ("hibernating", (1, 2), (1, 2), (1, 2)),
+    ("at_risk", (1, 2), (2, 5), (2, 5)),
+    ("new_customers", (5, 5), (1, 1), (1, 5)),
+    ("promising", (4, 4), (1, 1), (1, 5)),
+    ("need_attention", (2, 3), (2, 3), (2, 3)),
+    ("potential_loyalist", (3, 5), (1, 5), (1, 5)),
+    ("about_to_sleep", (2, 2), (1, 2), (1, 2)),
+    ("hibernating", (2, 2), (1, 5), (1, 5)),
 ]
 RFM_NAMES = [r[0] for r in RFM_RULES] + ["lost"]
 
@@ -199,7 +199,7 @@ def ensure_data(a):
 
 
 def find_hookline(a):
-    path = a.hookline or os.path.join(REPO, ".build", "release", "hookline")
+    path = os.path.abspath(a.hookline) if a.hookline else os.path.join(REPO, ".build", "release", "hookline")
     if os.path.isfile(path) and os.access(path, os.X_OK):
         return path, None
     if a.hookline or a.no_build:

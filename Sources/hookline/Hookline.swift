@@ -7,7 +7,9 @@ struct Hookline: ParsableCommand {
         abstract: "Plan, check and send retention email campaigns from your shop's own data.",
         discussion: "Exit codes: 0 success, 1 findings or failures to act on, 2 usage or input errors.",
         subcommands: [
-            ImportCommand.self, SegmentsCommand.self, CustomerCommand.self, AudienceCommand.self, ReportCommand.self,
+            ImportCommand.self, SegmentsCommand.self, CustomerCommand.self, AudienceCommand.self, LintCommand.self,
+            PreviewCommand.self, SendCommand.self, RunCommand.self, StatusCommand.self, SuppressCommand.self,
+            UnsuppressCommand.self, ResolveCommand.self, ReportCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

@@ -48,7 +48,9 @@ struct FileStat {
     var mtime: Double
 
     static func of(_ path: String) -> FileStat? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        // Follow links: a data file is often a link to the shop's export.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target),
               let size = (attributes[.size] as? NSNumber)?.intValue,
               let modified = attributes[.modificationDate] as? Date
         else { return nil }

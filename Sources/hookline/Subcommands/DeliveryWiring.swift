@@ -2,22 +2,20 @@ import ArgumentParser
 import Foundation
 import HooklineKit
 
-/// The campaign side of delivery (loader + composer), wired after the compose stage lands.
+/// The campaign side of delivery: campaign files, audiences and the composer.
 func campaignCatalog(for workspace: Workspace) throws -> any CampaignCatalog {
-    throw OperationError("campaign loading is not wired to delivery yet",
-                         hint: "this build of hookline cannot send; use 'hookline preview'")
+    try WorkspaceCatalog(workspace: workspace)
 }
 
 /// Options shared by the delivery commands.
 struct DeliveryOptions: ParsableArguments {
-    @Option(name: .long, help: "The workspace folder.")
-    var workspace = "."
+    @OptionGroup var global: GlobalOptions
 
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
 
     func open() throws -> Workspace {
-        let workspace = try Workspace(root: URL(fileURLWithPath: workspace))
+        let workspace = try global.openWorkspace()
         try DeliveryRun.validateSettings(workspace)
         return workspace
     }

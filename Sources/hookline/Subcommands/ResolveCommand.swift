@@ -18,6 +18,10 @@ struct ResolveCommand: ParsableCommand {
     @OptionGroup var options: DeliveryOptions
 
     func run() throws {
+        try reportingErrors { try body() }
+    }
+
+    func body() throws {
         guard let choice = Ledger.Resolution(rawValue: resolution) else {
             throw ValidationError("--as must be sent or retry")
         }

@@ -6,22 +6,17 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Send everything that is due now (the cron entry point).")
 
-    @Option(name: .long, help: "Pretend it is this time (ISO 8601, e.g. 2026-12-01T09:00Z).")
-    var now: String?
-
     @Flag(name: .customLong("dry-run"), help: "Show what is due without sending or recording anything.")
     var dryRun = false
 
     @OptionGroup var options: DeliveryOptions
 
     func run() throws {
-        var moment = Date()
-        if let now {
-            guard let parsed = ISODate.date(now) else {
-                throw ValidationError("--now '\(now)' is not a time; write it as 2026-12-01T09:00Z")
-            }
-            moment = parsed
-        }
+        try reportingErrors { try body() }
+    }
+
+    func body() throws {
+        let moment = try options.global.resolvedNow()
         let workspace = try options.open()
         let run = try DeliveryRun(workspace: workspace, catalog: try campaignCatalog(for: workspace), now: moment)
         let (plan, policies) = try run.plan(campaigns: nil, mode: .due)

@@ -21,8 +21,12 @@ struct SendCommand: ParsableCommand {
     @OptionGroup var options: DeliveryOptions
 
     func run() throws {
+        try reportingErrors { try body() }
+    }
+
+    func body() throws {
         let workspace = try options.open()
-        let run = try DeliveryRun(workspace: workspace, catalog: try campaignCatalog(for: workspace), now: Date())
+        let run = try DeliveryRun(workspace: workspace, catalog: try campaignCatalog(for: workspace), now: try options.global.resolvedNow())
         if let test {
             guard EmailAddress.isValid(test) else { throw ValidationError("--test '\(test)' is not a valid email address") }
             let outcome = try run.sendTest(campaign: campaign, to: test, as: asCustomer)

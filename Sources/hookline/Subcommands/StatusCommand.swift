@@ -9,6 +9,10 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var options: DeliveryOptions
 
     func run() throws {
+        try reportingErrors { try body() }
+    }
+
+    func body() throws {
         let workspace = try options.open()
         let (store, _) = try workspace.openStore(sync: false)
         let ledger = Ledger(store: store)

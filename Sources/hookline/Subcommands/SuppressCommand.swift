@@ -12,6 +12,10 @@ struct SuppressCommand: ParsableCommand {
     @OptionGroup var options: DeliveryOptions
 
     func run() throws {
+        try reportingErrors { try body() }
+    }
+
+    func body() throws {
         guard EmailAddress.isValid(address) else {
             throw ValidationError("'\(address)' is not a valid email address")
         }
@@ -31,6 +35,10 @@ struct UnsuppressCommand: ParsableCommand {
     @OptionGroup var options: DeliveryOptions
 
     func run() throws {
+        try reportingErrors { try body() }
+    }
+
+    func body() throws {
         let (store, _) = try options.open().openStore(sync: false)
         let removed = try Suppressions(store: store).remove(address)
         print(removed ? "\(address) may be mailed again." : "\(address) was not suppressed.")
