@@ -91,23 +91,6 @@ public enum TemplateVariable: Sendable, Hashable {
         return "\(cents / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    static func day(_ seconds: Int64) -> String {
-        let (y, m, d) = civil(days: ISODate.floorDiv(seconds, 86_400))
-        return "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
-    }
-
-    /// Year, month, day of a day number since 1970 (Howard Hinnant's civil-from-days):
-    /// no Calendar on the hot path.
-    static func civil(days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = ISODate.floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
+    static func day(_ seconds: Int64) -> String { ISODate.dayString(seconds) }
 
 }

@@ -92,8 +92,11 @@ public enum ISODate {
 
     /// `YYYY-MM-DD` of a UTC instant.
     public static func dayString(_ seconds: Int64) -> String {
+        // Built by hand: String(format:) is slow on a per-message hot path.
         let (y, m, d) = civil(fromDays: Int(floorDiv(seconds, 86_400)))
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        let year = String(y)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year
+            + (m < 10 ? "-0" : "-") + String(m) + (d < 10 ? "-0" : "-") + String(d)
     }
 
     static func civil(fromDays z0: Int) -> (Int, Int, Int) {

@@ -146,7 +146,8 @@ enum MIMEDate {
     static func rfc5322(_ seconds: Int64) -> String {
         let days = ISODate.floorDiv(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = TemplateVariable.civil(days: days)
+        let (y, m, d) = ISODate.civil(fromDays: Int(days))
+        let (year, month, day) = (Int64(y), Int64(m), Int64(d))
         let weekday = weekdays[Int(((days % 7) + 7) % 7)]
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(weekday), \(two(day)) \(months[Int(month) - 1]) \(year) "
