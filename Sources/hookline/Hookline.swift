@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Hookline: ParsableCommand {
@@ -13,4 +14,16 @@ struct Hookline: ParsableCommand {
         ])
 
     @OptionGroup var global: GlobalOptions
+
+    /// ArgumentParser reports usage mistakes with exit code 64; Hookline's contract says 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
 }

@@ -13,6 +13,10 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as OperationError {
         printError(error.description)
         throw ExitCode(1)
+    } catch let error as ValidationError {
+        // A usage mistake found inside a command body is still a usage error (exit 2).
+        printError(error.message)
+        throw ExitCode(2)
     } catch let error as ExitCode {
         throw error
     } catch {

@@ -30,7 +30,7 @@ struct ResolveCommand: ParsableCommand {
         }
         let (store, _) = try options.open().openStore(sync: false)
         let count = try Ledger(store: store).resolve(ids: id, campaign: campaign, as: choice,
-                                                     now: Int64(Date().timeIntervalSince1970))
+                                                     now: Int64(try options.global.resolvedNow().timeIntervalSince1970))
         print("\(count) row(s) resolved as \(choice.rawValue).")
         if count == 0 { throw ExitCode(1) }
     }

@@ -20,7 +20,7 @@ struct SuppressCommand: ParsableCommand {
             throw ValidationError("'\(address)' is not a valid email address")
         }
         let (store, _) = try options.open().openStore(sync: false)
-        let added = try Suppressions(store: store).add(address, now: Int64(Date().timeIntervalSince1970))
+        let added = try Suppressions(store: store).add(address, now: Int64(try options.global.resolvedNow().timeIntervalSince1970))
         print(added ? "\(address) suppressed." : "\(address) was already suppressed.")
     }
 }
