@@ -10,7 +10,9 @@ public struct SegmentRules: Sendable {
     /// The four customer types of the retention literature, by orders within the window:
     /// `loyal` ≥ loyal_min_orders, `semi_loyal` ≥ semi_loyal_min_orders, `latent` bought
     /// but less (or only before the window), `non_customer` never bought.
-    public func type(of customer: CustomerFeatures) -> CustomerType {
+    public func type(of customer: CustomerFeatures) -> CustomerType { type(of: SegmentFacts(customer)) }
+
+    func type(of customer: SegmentFacts) -> CustomerType {
         if customer.orderCount == 0 { return .nonCustomer }
         if customer.ordersInTypeWindow >= thresholds.loyalMinOrders { return .loyal }
         if customer.ordersInTypeWindow >= thresholds.semiLoyalMinOrders { return .semiLoyal }
@@ -20,8 +22,10 @@ public struct SegmentRules: Sendable {
     /// `engaged`: opened or clicked within engaged_days; `cooling`: within cooling_days;
     /// `unengaged`: only longer ago; `never_opened`: no open or click at all.
     /// Nil for a customer without an email address.
-    public func engagement(of customer: CustomerFeatures) -> EngagementTier? {
-        guard customer.customer.email != nil else { return nil }
+    public func engagement(of customer: CustomerFeatures) -> EngagementTier? { engagement(of: SegmentFacts(customer)) }
+
+    func engagement(of customer: SegmentFacts) -> EngagementTier? {
+        guard customer.hasEmail else { return nil }
         guard let days = customer.daysSinceLastOpen else { return .neverOpened }
         if days <= thresholds.engagedDays { return .engaged }
         if days <= thresholds.coolingDays { return .cooling }
@@ -61,7 +65,9 @@ public struct SegmentRules: Sendable {
     /// Quintile scores among buyers. Equal values share a score: a value's score is
     /// set by where its first occurrence falls in the sorted list, so ties are never
     /// split arbitrarily (many one-order customers all get F = 1).
-    public static func rfmScores(_ customers: [CustomerFeatures]) -> [RFMScore?] {
+    public static func rfmScores(_ customers: [CustomerFeatures]) -> [RFMScore?] { rfmScores(customers.map(SegmentFacts.init)) }
+
+    static func rfmScores(_ customers: [SegmentFacts]) -> [RFMScore?] {
         let buyers = customers.indices.filter { customers[$0].orderCount > 0 }
         guard !buyers.isEmpty else { return Array(repeating: nil, count: customers.count) }
         // Recency: fewer days is better, so score the negated value.
@@ -88,7 +94,9 @@ public struct SegmentRules: Sendable {
     }
 
     /// Places every customer of a snapshot.
-    public func memberships(_ customers: [CustomerFeatures]) -> [Membership] {
+    public func memberships(_ customers: [CustomerFeatures]) -> [Membership] { memberships(customers.map(SegmentFacts.init)) }
+
+    func memberships(_ customers: [SegmentFacts]) -> [Membership] {
         let scores = Self.rfmScores(customers)
         return customers.indices.map { index in
             let customer = customers[index]
@@ -96,5 +104,35 @@ public struct SegmentRules: Sendable {
                 type: type(of: customer), rfm: scores[index], rfmSegment: scores[index].map(Self.segment(for:)),
                 engagement: engagement(of: customer))
         }
+    }
+}
+
+/// The few numbers segments are computed from, so a million customers' segments
+/// need a few dozen bytes each rather than their whole features.
+struct SegmentFacts: Sendable {
+    var orderCount: Int
+    var ordersInTypeWindow: Int
+    var daysSinceLastOrder: Int?
+    var totalSpend: Double
+    var hasEmail: Bool
+    var daysSinceLastOpen: Int?
+
+    init(orderCount: Int, ordersInTypeWindow: Int, daysSinceLastOrder: Int?, totalSpend: Double, hasEmail: Bool,
+         daysSinceLastOpen: Int?) {
+        self.orderCount = orderCount
+        self.ordersInTypeWindow = ordersInTypeWindow
+        self.daysSinceLastOrder = daysSinceLastOrder
+        self.totalSpend = totalSpend
+        self.hasEmail = hasEmail
+        self.daysSinceLastOpen = daysSinceLastOpen
+    }
+
+    init(_ c: CustomerFeatures) {
+        orderCount = c.orderCount
+        ordersInTypeWindow = c.ordersInTypeWindow
+        daysSinceLastOrder = c.daysSinceLastOrder
+        totalSpend = c.totalSpend
+        hasEmail = c.customer.email != nil
+        daysSinceLastOpen = c.daysSinceLastOpen
     }
 }

@@ -1,39 +1,68 @@
 import Foundation
 
-/// A CSV file held in memory and split into rows of byte ranges (RFC 4180:
-/// quoted fields, doubled quotes, CRLF or LF). Fields become strings only
-/// when asked for, which keeps a ten-million-row import fast.
-struct CSVTable {
-    let bytes: [UInt8]
+/// Reads a CSV file (RFC 4180: quoted fields, doubled quotes, CRLF or LF) in
+/// fixed-size chunks, so memory stays flat however big the export is. Rows are
+/// handed out as byte ranges into the current chunk; fields become strings only
+/// when asked for. While reading it hashes every byte and counts lines, which
+/// is what the next sync compares against.
+final class CSVTable {
     let file: String
-    /// Byte offset of the first data row to read (after the header, or where an append starts).
-    let start: Int
-    let header: [String]
+    private(set) var header: [String] = []
+    private let descriptor: Int32
+    private var buffer: [UInt8]
+    private var valid = 0
+    private var position = 0
+    private var endOfFile = false
+    private(set) var hasher = ContentHasher()
+    private var nextLine: Int
 
-    /// Reads the header; `from` skips to a byte offset for appended rows.
-    init(bytes: [UInt8], file: String, from offset: Int? = nil) throws {
-        self.bytes = bytes
+    /// Opens `path` and reads the header; `from` skips (hashing, not parsing) to
+    /// the byte offset where appended rows start, numbered from `startLine`.
+    /// A row longer than `chunkSize` grows the buffer.
+    init(path: String, file: String, from offset: Int? = nil, startLine: Int = 2, chunkSize: Int = 4 << 20) throws {
         self.file = file
-        var position = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-        guard position < bytes.count else {
-            throw InputError(file: file, line: 1, "the file is empty",
-                             hint: "it needs a header row naming its columns")
+        descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw InputError(file: file, "cannot read the file", hint: "check that it exists and its permissions")
         }
+        buffer = [UInt8](repeating: 0, count: max(chunkSize, 1))
+        nextLine = 1
         var fields: [Range<Int>] = []
-        var cursor = CSVCursor(position: position, line: 1)
-        guard try CSVTable.readRow(bytes, &cursor, into: &fields, file: file) else {
-            throw InputError(file: file, line: 1, "the file is empty", hint: "it needs a header row naming its columns")
-        }
-        var names: [String] = []
-        for range in fields {
-            guard let name = String(validating: bytes[range], as: UTF8.self) else {
-                throw InputError(file: file, line: 1, "the header is not UTF-8 text", hint: "save the file as UTF-8")
+        do {
+            // Enough bytes to see a byte-order mark, however small the chunk.
+            repeat { try fill() } while valid < 3 && !endOfFile
+            if valid >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { position = 3 }
+            guard try nextRow(into: &fields) != nil else {
+                throw InputError(file: file, line: 1, "the file is empty", hint: "it needs a header row naming its columns")
             }
-            names.append(CSVTable.unquote(name).trimmingCharacters(in: .whitespaces).lowercased())
+            var names: [String] = []
+            for range in fields {
+                guard let name = String(validating: buffer[range], as: UTF8.self) else {
+                    throw InputError(file: file, line: 1, "the header is not UTF-8 text", hint: "save the file as UTF-8")
+                }
+                names.append(CSVTable.unquote(name).trimmingCharacters(in: .whitespaces).lowercased())
+            }
+            header = names
+            if let offset {
+                try skip(to: offset)
+                nextLine = startLine
+            }
+        } catch {
+            close(descriptor)
+            throw error
         }
-        header = names
-        start = offset ?? cursor.position
+    }
+
+    deinit { close(descriptor) }
+
+    /// A generous guess at the number of rows (from the file size and the rows in the first
+    /// chunk), for reserving column storage up front: reserved but unused memory is never touched.
+    var estimatedRows: Int {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return 1024 }
+        let sample = buffer.withUnsafeBufferPointer { b in b[0..<valid].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        guard sample > 0, valid > 0 else { return 1024 }
+        return Int(Double(info.st_size) / (Double(valid) / Double(sample)) * 1.25) + 1024
     }
 
     /// Maps required and optional column names to their indexes.
@@ -54,50 +83,120 @@ struct CSVTable {
         return map
     }
 
-    /// Calls `body` with each data row's field ranges and its line number.
-    func forEachRow(startLine: Int, _ body: (CSVRow) throws -> Void) throws {
-        var cursor = CSVCursor(position: start, line: startLine)
+    /// Calls `body` with each data row; the row is valid only during the call.
+    func forEachRow(_ body: (CSVRow) throws -> Void) throws {
         var fields: [Range<Int>] = []
         fields.reserveCapacity(max(header.count, 8))
-        while true {
-            let line = cursor.line
-            guard try CSVTable.readRow(bytes, &cursor, into: &fields, file: file) else { return }
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while let line = try nextRow(into: &fields) {
             if fields.count == 1 && fields[0].isEmpty { continue }
-            try body(CSVRow(table: self, fields: fields, line: line))
+            let rowStart = fields[0].lowerBound, rowLength = fields[fields.count - 1].upperBound - rowStart
+            if rowLength > scratch.count { scratch = [UInt8](repeating: 0, count: rowLength * 2) }
+            try buffer.withUnsafeBufferPointer { bytes in
+                try scratch.withUnsafeMutableBufferPointer { scratch in
+                    try body(CSVRow(bytes: bytes, fields: fields, line: line, file: file, rowStart: rowStart, scratch: scratch))
+                }
+            }
         }
     }
 
-    struct CSVCursor {
-        var position: Int
-        var line: Int
+    /// Reads to the end (hashing) and returns the whole file's hash and line count.
+    func finish() throws -> (hash: String, lines: Int, size: Int) {
+        while !endOfFile {
+            position = valid
+            try fill()
+        }
+        return hasher.finish()
     }
 
-    /// Splits one row. Quoted fields keep their quotes in the range; `CSVRow`
-    /// removes them. Returns false at the end of the input.
-    static func readRow(_ bytes: [UInt8], _ cursor: inout CSVCursor, into fields: inout [Range<Int>], file: String) throws -> Bool {
+    // MARK: - Chunks
+
+    /// Keeps the unread bytes, then reads more after them.
+    private func fill() throws {
+        if position > 0 {
+            let rest = valid - position
+            if rest > 0 {
+                buffer.withUnsafeMutableBytes { raw in
+                    _ = memmove(raw.baseAddress!, raw.baseAddress! + position, rest)
+                }
+            }
+            valid = rest
+            position = 0
+        }
+        if valid == buffer.count {
+            buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+        }
+        let wanted = buffer.count - valid
+        let got = buffer.withUnsafeMutableBytes { raw in
+            read(descriptor, raw.baseAddress! + valid, wanted)
+        }
+        guard got >= 0 else {
+            throw InputError(file: file, "reading the file failed (\(String(cString: strerror(errno))))",
+                             hint: "check the disk and try again")
+        }
+        if got == 0 {
+            endOfFile = true
+        } else {
+            buffer.withUnsafeBytes { raw in
+                hasher.update(UnsafeRawBufferPointer(rebasing: raw[valid..<valid + got]))
+            }
+            valid += got
+        }
+    }
+
+    private func skip(to offset: Int) throws {
+        while hasher.size < offset && !endOfFile {
+            position = valid
+            try fill()
+        }
+        position = max(position, min(valid, offset - (hasher.size - valid)))
+    }
+
+    /// Splits the next row into field ranges (quoted fields keep their quotes;
+    /// `CSVRow` removes them). Returns its line number, or nil at the end.
+    private func nextRow(into fields: inout [Range<Int>]) throws -> Int? {
+        while true {
+            if position >= valid {
+                if endOfFile { return nil }
+                try fill()
+                continue
+            }
+            let line = nextLine
+            var lines = 0
+            if let end = scanRow(into: &fields, lines: &lines) {
+                position = end
+                nextLine += lines
+                return line
+            }
+            if endOfFile {
+                throw InputError(file: file, line: line, "a quoted field is never closed",
+                                 hint: "add the closing \" or remove the stray one")
+            }
+            try fill()
+        }
+    }
+
+    /// Scans one row from `position`; nil when the chunk ends first (and the file goes on).
+    private func scanRow(into fields: inout [Range<Int>], lines: inout Int) -> Int? {
         fields.removeAll(keepingCapacity: true)
-        let count = bytes.count
-        var i = cursor.position
-        guard i < count else { return false }
+        let count = valid, atEnd = endOfFile
         let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-        return try bytes.withUnsafeBufferPointer { buffer in
+        return buffer.withUnsafeBufferPointer { b -> Int? in
+            var i = position
             var fieldStart = i
             while i < count {
-                let byte = buffer[i]
+                let byte = b[i]
                 if byte == quote && i == fieldStart {
                     i += 1
-                    let quotedLine = cursor.line
                     while true {
-                        guard i < count else {
-                            throw InputError(file: file, line: quotedLine, "a quoted field is never closed",
-                                             hint: "add the closing \" or remove the stray one")
-                        }
-                        if buffer[i] == quote {
-                            if i + 1 < count && buffer[i + 1] == quote { i += 2; continue }
+                        guard i < count else { return nil }
+                        if b[i] == quote {
+                            if i + 1 < count && b[i + 1] == quote { i += 2; continue }
+                            if i + 1 == count && !atEnd { return nil }
                             i += 1
                             break
                         }
-                        if buffer[i] == lf { cursor.line += 1 }
+                        if b[i] == lf { lines += 1 }
                         i += 1
                     }
                     continue
@@ -108,21 +207,20 @@ struct CSVTable {
                     fieldStart = i
                 } else if byte == lf {
                     var end = i
-                    if end > fieldStart && buffer[end - 1] == cr { end -= 1 }
+                    if end > fieldStart && b[end - 1] == cr { end -= 1 }
                     fields.append(fieldStart..<end)
-                    cursor.position = i + 1
-                    cursor.line += 1
-                    return true
+                    lines += 1
+                    return i + 1
                 } else {
                     i += 1
                 }
             }
+            guard atEnd else { return nil }
             var end = count
-            if end > fieldStart && buffer[end - 1] == cr { end -= 1 }
+            if end > fieldStart && b[end - 1] == cr { end -= 1 }
             fields.append(fieldStart..<end)
-            cursor.position = count
-            cursor.line += 1
-            return true
+            lines += 1
+            return count
         }
     }
 
@@ -132,30 +230,56 @@ struct CSVTable {
     }
 }
 
-/// One data row: fields by column index, decoded on demand.
+/// One data row: fields by column index, decoded on demand. Valid only inside `forEachRow`.
 struct CSVRow {
-    let table: CSVTable
+    let bytes: UnsafeBufferPointer<UInt8>
     let fields: [Range<Int>]
     let line: Int
+    let file: String
+    /// Where the row starts in `bytes`, and room for unquoted fields: a field is
+    /// unquoted to the same offset in `scratch` as it has in the row, and is never
+    /// longer than it was quoted, so fields never overlap.
+    var rowStart = 0
+    var scratch = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
 
-    var file: String { table.file }
+    /// The field's bytes, trimmed and unquoted; nil when the field is absent or empty.
+    /// Valid only during `forEachRow`'s call.
+    func field(_ column: Int?) -> UnsafeBufferPointer<UInt8>? {
+        guard let range = trimmed(column) else { return nil }
+        let quote = UInt8(ascii: "\"")
+        guard range.count >= 2, bytes[range.lowerBound] == quote, bytes[range.upperBound - 1] == quote,
+              scratch.count >= range.upperBound - rowStart else {
+            return UnsafeBufferPointer(rebasing: bytes[range])
+        }
+        let start = range.lowerBound - rowStart
+        var out = start
+        var i = range.lowerBound + 1
+        while i < range.upperBound - 1 {
+            scratch[out] = bytes[i]
+            out += 1
+            i += bytes[i] == quote && bytes[i + 1] == quote ? 2 : 1
+        }
+        return out == start ? nil : UnsafeBufferPointer(rebasing: scratch[start..<out])
+    }
 
-    /// The field's text, unquoted and trimmed; nil when the column is absent or the field empty.
-    func text(_ column: Int?, name: String) throws -> String? {
+    /// The field's bytes without surrounding blanks; nil when absent or empty.
+    func trimmed(_ column: Int?) -> Range<Int>? {
         guard let column, column < fields.count else { return nil }
         let range = fields[column]
-        if range.isEmpty { return nil }
-        let bytes = table.bytes
         var lower = range.lowerBound, upper = range.upperBound
         while lower < upper && (bytes[lower] == 0x20 || bytes[lower] == 0x09) { lower += 1 }
         while upper > lower && (bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09) { upper -= 1 }
-        if lower == upper { return nil }
-        let quoted = bytes[lower] == UInt8(ascii: "\"")
-        guard var value = String(validating: bytes[lower..<upper], as: UTF8.self) else {
+        return lower == upper ? nil : lower..<upper
+    }
+
+    /// The field's text, unquoted and trimmed; nil when the column is absent or the field empty.
+    func text(_ column: Int?, name: String) throws -> String? {
+        guard let range = trimmed(column) else { return nil }
+        guard var value = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
             throw InputError(file: file, line: line, field: name, "the text is not valid UTF-8",
                              hint: "save the file as UTF-8")
         }
-        if quoted {
+        if bytes[range.lowerBound] == UInt8(ascii: "\"") {
             value = CSVTable.unquote(value)
             if value.isEmpty { return nil }
         }
@@ -169,4 +293,3 @@ struct CSVRow {
         return value
     }
 }
-

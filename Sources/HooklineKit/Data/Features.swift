@@ -4,8 +4,18 @@ import Foundation
 /// what audiences filter on and what templates print.
 public struct CustomerFeatures: Sendable {
     public var customer: Customer
-    public var orders: [Order]
-    public var events: [EngagementEvent]
+    /// The orders and events behind the features, kept compact and decoded when asked for.
+    public var history: CustomerHistory
+    /// Setting these replaces the history only; the features stay as computed.
+    public var orders: [Order] {
+        get { history.orders }
+        set { history = CustomerHistory(orders: newValue, events: history.events) }
+    }
+
+    public var events: [EngagementEvent] {
+        get { history.events }
+        set { history = CustomerHistory(orders: history.orders, events: newValue) }
+    }
 
     public var orderCount: Int
     public var totalSpend: Double
@@ -18,10 +28,14 @@ public struct CustomerFeatures: Sendable {
     public var tenureDays: Int?
     /// Orders within the customer-type window (`segments.type_window_days`).
     public var ordersInTypeWindow: Int
+    /// Each category (lower-cased) bought, with the last time, in the order first bought.
+    public var categoryDates: [LastBought]
+    /// Each product bought, with the last time, in the order first bought.
+    public var productDates: [LastBought]
     /// Category (lower-cased) → last time bought.
-    public var categories: [String: Int64]
+    public var categories: [String: Int64] { Dictionary(categoryDates.map { ($0.name, $0.at) }, uniquingKeysWith: max) }
     /// Product name → last time bought.
-    public var products: [String: Int64]
+    public var products: [String: Int64] { Dictionary(productDates.map { ($0.name, $0.at) }, uniquingKeysWith: max) }
     public var lastProduct: String?
     /// The median of the days between consecutive orders; nil with fewer than two orders.
     public var medianDaysBetweenOrders: Double?
@@ -43,11 +57,22 @@ public struct CustomerFeatures: Sendable {
 
     public init(customer: Customer, orders: [Order], events: [EngagementEvent],
                 manualSuppression: SuppressionReason? = nil, now: Int64, typeWindowDays: Int) {
+        self.init(customer: customer, history: CustomerHistory(orders: orders, events: events), orders: orders, events: events,
+                  manualSuppression: manualSuppression, now: now, typeWindowDays: typeWindowDays)
+    }
+
+    /// Features from a stored history (decoded once here, then kept compact).
+    init(customer: Customer, history: CustomerHistory, manualSuppression: SuppressionReason?, now: Int64, typeWindowDays: Int) {
+        self.init(customer: customer, history: history, orders: history.orders, events: history.events,
+                  manualSuppression: manualSuppression, now: now, typeWindowDays: typeWindowDays)
+    }
+
+    private init(customer: Customer, history: CustomerHistory, orders: [Order], events: [EngagementEvent],
+                 manualSuppression: SuppressionReason?, now: Int64, typeWindowDays: Int) {
         self.customer = customer
-        self.orders = orders
-        self.events = events
+        self.history = history
         self.now = now
-        let sorted = orders.sorted { $0.at < $1.at }
+        let sorted = orders.isSorted { $0.at <= $1.at } ? orders : orders.sorted { $0.at < $1.at }
         orderCount = sorted.count
         totalSpend = sorted.reduce(0) { $0 + $1.amount }
         averageOrderValue = sorted.isEmpty ? 0 : totalSpend / Double(sorted.count)
@@ -59,16 +84,16 @@ public struct CustomerFeatures: Sendable {
         tenureDays = known.map { FeatureClock.days(from: $0, to: now) }
         let windowStart = now - Int64(typeWindowDays) * 86_400
         ordersInTypeWindow = sorted.filter { $0.at > windowStart && $0.at <= now }.count
-        var categories: [String: Int64] = [:]
-        var products: [String: Int64] = [:]
+        var categories: [LastBought] = []
+        var products: [LastBought] = []
         for order in sorted {
             for item in order.items {
-                if let category = item.category { categories[category] = order.at }
-                if let product = item.product { products[product] = order.at }
+                if let category = item.category { LastBought.note(category, at: order.at, in: &categories) }
+                if let product = item.product { LastBought.note(product, at: order.at, in: &products) }
             }
         }
-        self.categories = categories
-        self.products = products
+        categoryDates = categories
+        productDates = products
         lastProduct = sorted.last?.items.max { $0.amount < $1.amount }?.product
         if sorted.count >= 2 {
             let gaps = zip(sorted.dropFirst(), sorted).map { Double($0.at - $1.at) / 86_400 }.sorted()
@@ -112,17 +137,63 @@ public struct CustomerFeatures: Sendable {
 
     /// Whether the customer bought in `category` within the last `days` days.
     public func bought(category: String, withinDays days: Int?) -> Bool {
-        guard let at = categories[category.lowercased()] else { return false }
+        let name = category.lowercased()
+        guard let at = categoryDates.first(where: { $0.name == name })?.at else { return false }
         guard let days else { return true }
         return FeatureClock.days(from: at, to: now) <= days
     }
 
     public func bought(product: String, withinDays days: Int?) -> Bool {
-        guard let at = products.first(where: { $0.key.caseInsensitiveCompare(product) == .orderedSame })?.value else {
+        guard let at = productDates.first(where: { $0.name.caseInsensitiveCompare(product) == .orderedSame })?.at else {
             return false
         }
         guard let days else { return true }
         return FeatureClock.days(from: at, to: now) <= days
+    }
+}
+
+/// A category or product and the last time the customer bought it.
+public struct LastBought: Sendable, Equatable {
+    public var name: String
+    public var at: Int64
+
+    static func note(_ name: String, at: Int64, in list: inout [LastBought]) {
+        if let index = list.firstIndex(where: { $0.name == name }) {
+            list[index].at = at
+        } else {
+            list.append(LastBought(name: name, at: at))
+        }
+    }
+}
+
+/// A customer's orders and events: as given (tests, synthetic customers) or as
+/// stored, compact, decoded on demand.
+public struct CustomerHistory: Sendable {
+    private enum Storage: Sendable {
+        case decoded([Order], [EngagementEvent])
+        case encoded(orders: [UInt8], events: [UInt8], terms: TermList)
+    }
+
+    private let storage: Storage
+
+    public init(orders: [Order], events: [EngagementEvent]) { storage = .decoded(orders, events) }
+
+    init(encodedOrders: [UInt8], events: [UInt8], terms: TermList) {
+        storage = .encoded(orders: encodedOrders, events: events, terms: terms)
+    }
+
+    public var orders: [Order] {
+        switch storage {
+        case .decoded(let orders, _): return orders
+        case .encoded(let bytes, _, let terms): return HistoryCoding.decodeOrders(bytes, terms: terms)
+        }
+    }
+
+    public var events: [EngagementEvent] {
+        switch storage {
+        case .decoded(_, let events): return events
+        case .encoded(_, let bytes, let terms): return HistoryCoding.decodeEvents(bytes, terms: terms)
+        }
     }
 }
 

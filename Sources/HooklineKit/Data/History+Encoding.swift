@@ -1,86 +1,199 @@
 import Foundation
+import GRDB
 
-/// Orders and engagement are stored one row per customer, as compact text
-/// with ASCII separator characters (which the importer refuses in data), so
-/// that features for a million customers load in one table scan.
+/// The strings that repeat across histories — SKUs, product names, categories,
+/// campaign ids, URLs — stored once in `history_term` and referred to by number
+/// (0 means none). Immutable once loaded, so every history can share it.
+public final class TermList: Sendable {
+    let texts: [String]
+
+    init(_ texts: [String]) { self.texts = texts }
+
+    subscript(id: Int) -> String? { id > 0 && id < texts.count ? texts[id] : nil }
+
+    static func load(_ db: Database) throws -> TermList {
+        var texts = [""]
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, text FROM history_term ORDER BY id")
+        while let row = try rows.next() {
+            let id: Int = row[0]
+            while texts.count < id { texts.append("") }
+            texts.append(row[1])
+        }
+        return TermList(texts)
+    }
+}
+
+/// Adds terms during a sync; new ones are written to `history_term` as they appear.
+struct TermWriter {
+    private(set) var texts: [String]
+    private var ids: [String: Int32]
+    private var insert: Statement
+
+    init(_ db: Database) throws {
+        texts = try TermList.load(db).texts
+        ids = [:]
+        for (index, text) in texts.enumerated() where index > 0 { ids[text] = Int32(index) }
+        insert = try db.makeStatement(sql: "INSERT INTO history_term(id, text) VALUES (?, ?)")
+    }
+
+    mutating func id(_ text: String?) throws -> Int32 {
+        guard let text else { return 0 }
+        if let id = ids[text] { return id }
+        let id = Int32(texts.count)
+        texts.append(text)
+        ids[text] = id
+        insert.setUncheckedArguments([Int(id), text])
+        try insert.execute()
+        return id
+    }
+
+    var list: TermList { TermList(texts) }
+}
+
+/// Orders and engagement are stored one row per customer as a compact binary
+/// blob (varints, term numbers), so that a million customers' features load
+/// in one table scan.
 enum HistoryCoding {
-    static let record: Character = "\u{1E}"
-    static let field: Character = "\u{1F}"
-    static let item: Character = "\u{1D}"
-    static let part: Character = "\u{1C}"
+    /// One line item with its strings as term numbers.
+    struct Item {
+        var sku: Int32
+        var product: Int32
+        var category: Int32
+        var quantity: Int32
+        var amount: Double
+    }
 
-    static func encode(orders: [Order]) -> String {
-        var out = ""
-        out.reserveCapacity(orders.count * 64)
-        for (index, order) in orders.enumerated() {
-            if index > 0 { out.append(record) }
-            out += order.id
-            out.append(field)
-            out += String(order.at)
+    static func beginOrder(_ w: inout ByteWriter, id: String, at: Int64, items: Int) {
+        w.write(text: id)
+        w.write(signed: at)
+        w.write(items)
+    }
+
+    static func write(_ w: inout ByteWriter, item: Item) {
+        w.write(item.sku)
+        w.write(item.product)
+        w.write(item.category)
+        w.write(item.quantity)
+        w.write(item.amount)
+    }
+
+    static func writeEvent(_ w: inout ByteWriter, type: Int, at: Int64, campaign: Int32, url: Int32) {
+        w.write(type)
+        w.write(signed: at)
+        w.write(campaign)
+        w.write(url)
+    }
+
+    static func encode(orders: [Order], terms: inout TermWriter) throws -> [UInt8] {
+        var w = ByteWriter()
+        for order in orders {
+            beginOrder(&w, id: order.id, at: order.at, items: order.items.count)
             for item in order.items {
-                out.append(item == order.items.first ? field : self.item)
-                out += item.sku ?? ""
-                out.append(part)
-                out += item.product ?? ""
-                out.append(part)
-                out += item.category ?? ""
-                out.append(part)
-                out += String(item.quantity)
-                out.append(part)
-                out += String(item.amount)
+                write(&w, item: Item(sku: try terms.id(item.sku), product: try terms.id(item.product),
+                                     category: try terms.id(item.category), quantity: Int32(clamping: item.quantity),
+                                     amount: item.amount))
             }
         }
-        return out
+        return w.bytes
     }
 
-    static func decodeOrders(_ text: String) -> [Order] {
-        guard !text.isEmpty else { return [] }
-        return text.split(separator: record, omittingEmptySubsequences: false).compactMap { chunk in
-            let fields = chunk.split(separator: field, maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3, let at = Int64(fields[1]) else { return nil }
-            let items = fields[2].split(separator: item, omittingEmptySubsequences: false).compactMap { raw -> LineItem? in
-                let parts = raw.split(separator: part, omittingEmptySubsequences: false)
-                guard parts.count == 5, let quantity = Int(parts[3]), let amount = Double(parts[4]) else { return nil }
-                return LineItem(
-                    sku: parts[0].isEmpty ? nil : String(parts[0]),
-                    product: parts[1].isEmpty ? nil : String(parts[1]),
-                    category: parts[2].isEmpty ? nil : String(parts[2]),
-                    quantity: quantity, amount: amount)
+    static func encode(events: [EngagementEvent], terms: inout TermWriter) throws -> [UInt8] {
+        var w = ByteWriter()
+        for event in events {
+            writeEvent(&w, type: EngagementType.allCases.firstIndex(of: event.type) ?? 0, at: event.at,
+                       campaign: try terms.id(event.campaign), url: try terms.id(event.url))
+        }
+        return w.bytes
+    }
+
+    static func decodeOrders(_ bytes: [UInt8], terms: TermList) -> [Order] {
+        bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            var orders: [Order] = []
+            while !r.atEnd {
+                let id = r.readText()
+                let at = r.readSigned()
+                let count = r.readInt()
+                guard !r.failed, count >= 0, count <= raw.count else { break }
+                var items: [LineItem] = []
+                items.reserveCapacity(count)
+                for _ in 0..<count {
+                    let sku = terms[r.readInt()], product = terms[r.readInt()], category = terms[r.readInt()]
+                    let quantity = r.readInt()
+                    let amount = r.readDouble()
+                    items.append(LineItem(sku: sku, product: product, category: category, quantity: quantity, amount: amount))
+                }
+                if r.failed { break }
+                orders.append(Order(id: id, at: at, items: items))
             }
-            return Order(id: String(fields[0]), at: at, items: items)
+            return orders
         }
     }
 
-    static func encode(events: [EngagementEvent]) -> String {
-        var out = ""
-        out.reserveCapacity(events.count * 40)
-        for (index, event) in events.enumerated() {
-            if index > 0 { out.append(record) }
-            out += event.type.rawValue
-            out.append(field)
-            out += String(event.at)
-            out.append(field)
-            out += event.campaign ?? ""
-            out.append(field)
-            out += event.url ?? ""
-        }
-        return out
-    }
-
-    static func decodeEvents(_ text: String) -> [EngagementEvent] {
-        guard !text.isEmpty else { return [] }
-        return text.split(separator: record, omittingEmptySubsequences: false).compactMap { chunk in
-            let fields = chunk.split(separator: field, omittingEmptySubsequences: false)
-            guard fields.count == 4, let type = EngagementType(rawValue: String(fields[0])),
-                  let at = Int64(fields[1]) else { return nil }
-            return EngagementEvent(type: type, at: at,
-                                   campaign: fields[2].isEmpty ? nil : String(fields[2]),
-                                   url: fields[3].isEmpty ? nil : String(fields[3]))
+    static func decodeEvents(_ bytes: [UInt8], terms: TermList) -> [EngagementEvent] {
+        bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            var events: [EngagementEvent] = []
+            let types = EngagementType.allCases
+            while !r.atEnd {
+                let type = r.readInt()
+                let at = r.readSigned()
+                let campaign = terms[r.readInt()], url = terms[r.readInt()]
+                guard !r.failed, type >= 0, type < types.count else { break }
+                events.append(EngagementEvent(type: types[type], at: at, campaign: campaign, url: url))
+            }
+            return events
         }
     }
 
-    /// True when the text holds a character the encoding reserves (or any other C0 control but tab).
+    /// True when the text holds a C0 control character other than tab, or DEL.
     static func hasControlCharacter(_ text: String) -> Bool {
         text.utf8.contains { $0 < 0x20 && $0 != 0x09 } || text.utf8.contains(0x7F)
+    }
+
+    static func hasControlCharacter(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
+    }
+}
+
+extension HistoryCoding {
+    /// What segments need from an orders blob, without decoding it:
+    /// the same numbers `CustomerFeatures` computes.
+    static func orderFacts(_ bytes: UnsafeRawBufferPointer, now: Int64, windowStart: Int64)
+        -> (count: Int, inWindow: Int, last: Int64?, total: Double) {
+        var r = ByteReader(bytes)
+        var count = 0, inWindow = 0, total = 0.0
+        var last: Int64?
+        while !r.atEnd {
+            let idLength = r.readInt()
+            r.position += idLength
+            let at = r.readSigned()
+            let items = r.readInt()
+            guard !r.failed, r.position <= bytes.count else { break }
+            for _ in 0..<items {
+                _ = r.readUInt(); _ = r.readUInt(); _ = r.readUInt(); _ = r.readUInt()
+                total += r.readDouble()
+            }
+            if r.failed { break }
+            count += 1
+            if at > windowStart && at <= now { inWindow += 1 }
+            last = max(last ?? at, at)
+        }
+        return (count, inWindow, last, total)
+    }
+
+    /// The last open or click at or before `now` in an events blob.
+    static func lastOpen(_ bytes: UnsafeRawBufferPointer, now: Int64) -> Int64? {
+        let open = EngagementType.allCases.firstIndex(of: .open)!, click = EngagementType.allCases.firstIndex(of: .click)!
+        var r = ByteReader(bytes)
+        var last: Int64?
+        while !r.atEnd {
+            let type = r.readInt()
+            let at = r.readSigned()
+            _ = r.readUInt(); _ = r.readUInt()
+            if r.failed { break }
+            if (type == open || type == click) && at <= now { last = max(last ?? at, at) }
+        }
+        return last
     }
 }

@@ -1,112 +1,118 @@
 import Foundation
 import GRDB
 
-struct ParsedCustomer {
-    var customer: Customer
-    var line: Int
-}
-
 enum CustomerParser {
     static let known = ["id", "email", "first_name", "last_name", "locale", "timezone", "subscribed", "created_at"]
 
-    static func parse(_ table: CSVTable, startLine: Int, issues: inout RowIssues) throws -> [ParsedCustomer] {
+    /// Reads the rows and inserts them as it goes (inside the sync's transaction); returns how many.
+    /// Values go from the file's bytes to SQLite without becoming strings, except the email
+    /// address, which is checked as text.
+    static func importRows(_ table: CSVTable, append: Bool, issues: inout RowIssues, db: Database) throws -> Int {
         let columns = try table.columns(required: ["id", "email"], optional: Array(known.dropFirst(2)))
         let extra = columns.filter { !known.contains($0.key) }.sorted { $0.value < $1.value }
-        var seen: [String: Int] = [:]
-        var result: [ParsedCustomer] = []
-        try table.forEachRow(startLine: startLine) { row in
+        let extraNames = extra.map { Array($0.key.utf8) }
+        if !append { try db.execute(sql: "DELETE FROM customer") }
+        let existing = try db.makeStatement(sql: "SELECT line FROM customer WHERE id = ?")
+        let insert = try RawStatement(db, """
+            INSERT INTO customer(id, email, first_name, last_name, locale, timezone, subscribed, created_at, attributes, line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let c = (id: columns["id"], email: columns["email"], first: columns["first_name"], last: columns["last_name"],
+                 locale: columns["locale"], zone: columns["timezone"], subscribed: columns["subscribed"],
+                 created: columns["created_at"])
+        var seen = IdColumn()
+        var seenLines: [Int32] = []
+        var zones = ByteInterner()
+        var zoneKnown: [Bool] = []
+        var attributes: [UInt8] = []
+        var inserted = 0
+        try table.forEachRow { row in
             issues.rowsRead += 1
             do {
-                let id = try row.required(columns["id"], name: "id")
-                let email = try row.required(columns["email"], name: "email")
+                let id = try row.requiredBytes(c.id, name: "id")
+                if let error = row.check(id, field: "id") { throw error }
+                let emailBytes = try row.requiredBytes(c.email, name: "email")
+                let email = row.text(of: emailBytes)
                 guard EmailAddress.isValid(email) else {
+                    if let error = row.check(emailBytes, field: "email") { throw error }
                     throw InputError(file: row.file, line: row.line, field: "email", "'\(email)' is not a valid email address",
                                      hint: "correct it, or remove the row")
                 }
-                var customer = Customer(id: id, email: email)
-                customer.firstName = try row.text(columns["first_name"], name: "first_name")
-                customer.lastName = try row.text(columns["last_name"], name: "last_name")
-                customer.locale = try row.text(columns["locale"], name: "locale")
-                customer.timezone = try row.text(columns["timezone"], name: "timezone")
-                if let tz = customer.timezone, TimeZone(identifier: tz) == nil {
-                    throw InputError(file: row.file, line: row.line, field: "timezone", "'\(tz)' is not a known time zone",
-                                     hint: "use an IANA name such as Europe/Berlin")
+                let first = try row.checked(c.first, name: "first_name"), last = try row.checked(c.last, name: "last_name")
+                let locale = try row.checked(c.locale, name: "locale")
+                let zone = try row.checked(c.zone, name: "timezone")
+                if let zone {
+                    let (index, isNew) = zones.intern(zone)
+                    if isNew { zoneKnown.append(TimeZone(identifier: row.text(of: zone)) != nil) }
+                    guard zoneKnown[Int(index)] else {
+                        throw InputError(file: row.file, line: row.line, field: "timezone",
+                                         "'\(row.text(of: zone))' is not a known time zone", hint: "use an IANA name such as Europe/Berlin")
+                    }
                 }
-                if let subscribed = try row.text(columns["subscribed"], name: "subscribed") {
-                    guard let value = parseBool(subscribed) else {
-                        throw InputError(file: row.file, line: row.line, field: "subscribed", "'\(subscribed)' is not true or false",
+                var subscribed = true
+                if let text = try row.text(c.subscribed, name: "subscribed") {
+                    guard let value = parseBool(text) else {
+                        throw InputError(file: row.file, line: row.line, field: "subscribed", "'\(text)' is not true or false",
                                          hint: "write true or false (yes/no and 1/0 work too)")
                     }
-                    customer.subscribed = value
+                    subscribed = value
                 }
-                if let created = try row.text(columns["created_at"], name: "created_at") {
-                    customer.createdAt = try date(created, row: row, field: "created_at")
+                let createdAt = try row.field(c.created).map { bytes -> Int64 in
+                    guard let at = ISODate.parse(bytes) else { throw OrderParser.badDate(row, bytes, field: "created_at") }
+                    return at
                 }
-                for (name, index) in extra {
-                    if let value = try row.text(index, name: name) { customer.attributes[name] = value }
+                attributes.removeAll(keepingCapacity: true)
+                for (position, (name, index)) in extra.enumerated() {
+                    guard let value = try row.checked(index, name: name) else { continue }
+                    if !attributes.isEmpty { attributes.append(0x1E) }
+                    attributes.append(contentsOf: extraNames[position])
+                    attributes.append(0x1F)
+                    attributes.append(contentsOf: value)
                 }
-                try rejectControlCharacters(customer, row: row)
-                if let first = seen[id] {
-                    throw InputError(file: row.file, line: row.line, field: "id", "duplicate customer id '\(id)' (also on line \(first))",
+                let key = try seen.index(row, c.id, name: "id")
+                if !key.isNew {
+                    throw InputError(file: row.file, line: row.line, field: "id",
+                                     "duplicate customer id '\(row.text(of: id))' (also on line \(seenLines[Int(key.index)]))",
                                      hint: "each customer must appear once; merge the rows")
                 }
-                seen[id] = row.line
-                result.append(ParsedCustomer(customer: customer, line: row.line))
+                seenLines.append(Int32(clamping: row.line))
+                if append, let line = try Int.fetchOne(existing, arguments: [row.text(of: id)]) {
+                    throw InputError(file: row.file, line: row.line, field: "id",
+                                     "duplicate customer id '\(row.text(of: id))' (also on line \(line))",
+                                     hint: "each customer must appear once; merge the rows")
+                }
+                insert.bind(1, text: id)
+                insert.bind(2, text: emailBytes)
+                insert.bind(3, text: first)
+                insert.bind(4, text: last)
+                insert.bind(5, text: locale)
+                insert.bind(6, text: zone)
+                insert.bind(7, int: subscribed ? 1 : 0)
+                insert.bind(8, double: createdAt.map(Double.init))
+                attributes.withUnsafeBufferPointer { insert.bind(9, text: $0) }
+                insert.bind(10, int: Int64(row.line))
+                try insert.run()
+                inserted += 1
             } catch let error as InputError {
                 try issues.handle(error)
             }
         }
-        return result
+        return inserted
     }
 
-    static func write(_ customers: [ParsedCustomer], append: Bool, file: String, db: Database) throws {
-        if !append { try db.execute(sql: "DELETE FROM customer") }
-        let existing = try db.makeStatement(sql: "SELECT line FROM customer WHERE id = ?")
-        let insert = try db.makeStatement(sql: """
-            INSERT INTO customer(id, email, first_name, last_name, locale, timezone, subscribed, created_at, attributes, line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for item in customers {
-            let c = item.customer
-            if append, let line = try Int.fetchOne(existing, arguments: [c.id]) {
-                throw InputError(file: file, line: item.line, field: "id", "duplicate customer id '\(c.id)' (also on line \(line))",
-                                 hint: "each customer must appear once; merge the rows")
-            }
-            insert.setUncheckedArguments([
-                c.id, c.email, c.firstName, c.lastName, c.locale, c.timezone, c.subscribed,
-                c.createdAt?.timeIntervalSince1970, encodeAttributes(c.attributes), item.line,
-            ])
-            try insert.execute()
-        }
-    }
-
-    static func rejectControlCharacters(_ c: Customer, row: CSVRow) throws {
-        let fields: [(String, String?)] = [
-            ("id", c.id), ("email", c.email), ("first_name", c.firstName), ("last_name", c.lastName),
-            ("locale", c.locale), ("timezone", c.timezone),
-        ] + c.attributes.map { ($0.key, $0.value) }
-        for (name, value) in fields {
-            if let value, HistoryCoding.hasControlCharacter(value) {
-                throw InputError(file: row.file, line: row.line, field: name,
-                                 "the value contains a line break or control character",
-                                 hint: "remove it; such characters could forge email headers")
-            }
-        }
-    }
-
+    /// Extra columns as `name US value RS name US value` (the importer refuses control characters in data).
     static func encodeAttributes(_ attributes: [String: String]) -> String {
-        guard !attributes.isEmpty,
-              let data = try? JSONSerialization.data(withJSONObject: attributes, options: [.sortedKeys]),
-              let text = String(data: data, encoding: .utf8)
-        else { return "{}" }
-        return text
+        attributes.sorted { $0.key < $1.key }.map { $0.key + "\u{1F}" + $0.value }.joined(separator: "\u{1E}")
     }
 
     static func decodeAttributes(_ text: String) -> [String: String] {
-        guard text != "{}", let data = text.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: String]
-        else { return [:] }
-        return object
+        guard !text.isEmpty else { return [:] }
+        var result: [String: String] = [:]
+        for pair in text.split(separator: "\u{1E}") {
+            guard let cut = pair.firstIndex(of: "\u{1F}") else { continue }
+            result[String(pair[..<cut])] = String(pair[pair.index(after: cut)...])
+        }
+        return result
     }
 }
 

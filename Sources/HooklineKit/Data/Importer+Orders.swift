@@ -1,89 +1,231 @@
 import Foundation
 import GRDB
 
-/// Orders grouped by customer, with the order ids' owners to catch an id reused by two customers.
-struct ParsedOrders {
-    var byCustomer: [String: [Order]] = [:]
-    var owner: [String: (customer: String, line: Int)] = [:]
-    var lineCount = 0
+/// A column of repeating text (SKU, product, category, campaign, URL): the
+/// bytes are interned per sync, so a value is checked and turned into a string
+/// once, not once per row. Numbers are local to the sync (0 means none) until
+/// `resolve` maps them to the store's terms, which lets files be read on other
+/// threads while the store is busy.
+struct TermColumn {
+    var interner = ByteInterner()
+    var texts: [String] = []
+    var lowercase = false
+
+    init(lowercase: Bool = false) { self.lowercase = lowercase }
+
+    mutating func id(_ row: CSVRow, _ column: Int?, name: String) throws -> Int32 {
+        guard let bytes = row.field(column) else { return 0 }
+        if let known = interner.find(bytes) { return known + 1 }
+        if let error = row.check(bytes, field: name) { throw error }
+        let text = row.text(of: bytes)
+        texts.append(lowercase ? text.lowercased() : text)
+        return interner.intern(bytes).index + 1
+    }
+
+    /// Local number → the store's term number.
+    func resolve(_ terms: inout TermWriter) throws -> [Int32] {
+        var ids: [Int32] = [0]
+        for text in texts { ids.append(try terms.id(text)) }
+        return ids
+    }
+}
+
+/// Ids (customer or order) from one file: interned bytes, checked once.
+struct IdColumn {
+    var interner = ByteInterner(capacity: 1 << 16)
+    /// The previous row's id: lines of one order (and one customer) usually come together.
+    private var last: Int32 = -1
+
+    /// The id's number; `isNew` when first seen in this sync.
+    mutating func index(_ row: CSVRow, _ column: Int?, name: String) throws -> (index: Int32, isNew: Bool) {
+        let bytes = try row.requiredBytes(column, name: name)
+        if last >= 0 && interner.equals(Int(last), bytes) { return (last, false) }
+        let result = try lookUp(bytes, row: row, name: name)
+        last = result.index
+        return result
+    }
+
+    private mutating func lookUp(_ bytes: UnsafeBufferPointer<UInt8>, row: CSVRow, name: String) throws -> (index: Int32, isNew: Bool) {
+        if let known = interner.find(bytes) { return (known, false) }
+        if let error = row.check(bytes, field: name) { throw error }
+        return interner.intern(bytes)
+    }
+
+    func string(_ index: Int32) -> String { interner.string(Int(index)) }
+}
+
+/// Order lines of one sync, column by column: customers and orders as dense numbers.
+struct OrderColumns {
+    var customers = IdColumn()
+    var orders = IdColumn()
+    var orderCustomer: [Int32] = []
+    var orderAt: [Int64] = []
+    var orderLine: [Int32] = []
+    var lineOrder: [Int32] = []
+    /// Per line: its (sku, product, category) as one number into `kinds`, quantity and amount.
+    var lineKind: [Int32] = []
+    var lineQuantity: [Int32] = []
+    var lineAmount: [Double] = []
+    var kinds: [ItemKind] = []
+    var sku = TermColumn(), product = TermColumn(), category = TermColumn(lowercase: true)
+
+    /// Maps the kinds' local term numbers to the store's.
+    mutating func resolveTerms(_ terms: inout TermWriter) throws {
+        let skus = try sku.resolve(&terms), products = try product.resolve(&terms), categories = try category.resolve(&terms)
+        for index in kinds.indices {
+            kinds[index] = ItemKind(sku: skus[Int(kinds[index].sku)], product: products[Int(kinds[index].product)],
+                                    category: categories[Int(kinds[index].category)])
+        }
+    }
+
+    struct ItemKind: Hashable {
+        var sku: Int32
+        var product: Int32
+        var category: Int32
+    }
+
+    func item(_ line: Int) -> HistoryCoding.Item {
+        let kind = kinds[Int(lineKind[line])]
+        return HistoryCoding.Item(sku: kind.sku, product: kind.product, category: kind.category,
+                                  quantity: lineQuantity[line], amount: lineAmount[line])
+    }
 }
 
 enum OrderParser {
-    static func parse(_ table: CSVTable, startLine: Int, issues: inout RowIssues) throws -> ParsedOrders {
+    static func parse(_ table: CSVTable, issues: inout RowIssues) throws -> OrderColumns {
         let columns = try table.columns(
             required: ["order_id", "customer_id", "ordered_at", "amount"],
             optional: ["sku", "product", "category", "quantity", "currency"])
-        var parsed = ParsedOrders()
-        var orderIndex: [String: Int] = [:]
-        try table.forEachRow(startLine: startLine) { row in
+        var c = OrderColumns()
+        let estimate = table.estimatedRows
+        c.orders.interner.reserve(values: estimate, bytes: 12)
+        c.orderCustomer.reserveCapacity(estimate)
+        c.orderAt.reserveCapacity(estimate)
+        c.orderLine.reserveCapacity(estimate)
+        c.lineOrder.reserveCapacity(estimate)
+        c.lineKind.reserveCapacity(estimate)
+        c.lineQuantity.reserveCapacity(estimate)
+        c.lineAmount.reserveCapacity(estimate)
+        var kindIndex: [OrderColumns.ItemKind: Int32] = [:]
+        let orderColumn = columns["order_id"], customerColumn = columns["customer_id"]
+        let atColumn = columns["ordered_at"], amountColumn = columns["amount"], quantityColumn = columns["quantity"]
+        let skuColumn = columns["sku"], productColumn = columns["product"], categoryColumn = columns["category"]
+        try table.forEachRow { row in
             issues.rowsRead += 1
             do {
-                let orderId = try row.required(columns["order_id"], name: "order_id")
-                let customerId = try row.required(columns["customer_id"], name: "customer_id")
-                let at: Int64 = try date(try row.required(columns["ordered_at"], name: "ordered_at"), row: row, field: "ordered_at")
-                let amountText = try row.required(columns["amount"], name: "amount")
-                guard let amount = Double(amountText), amount.isFinite else {
-                    throw InputError(file: row.file, line: row.line, field: "amount", "'\(amountText)' is not a number",
+                let atBytes = try row.requiredBytes(atColumn, name: "ordered_at")
+                guard let at = ISODate.parse(atBytes) else { throw badDate(row, atBytes, field: "ordered_at") }
+                let amountBytes = try row.requiredBytes(amountColumn, name: "amount")
+                guard let amount = FastNumber.decimal(amountBytes) else {
+                    throw InputError(file: row.file, line: row.line, field: "amount", "'\(row.text(of: amountBytes))' is not a number",
                                      hint: "write the line total with a dot for decimals, e.g. 12.50")
                 }
                 var quantity = 1
-                if let text = try row.text(columns["quantity"], name: "quantity") {
-                    guard let value = Int(text), value >= 0 else {
-                        throw InputError(file: row.file, line: row.line, field: "quantity", "'\(text)' is not a whole number",
-                                         hint: "write the number of units, e.g. 2")
+                if let bytes = row.field(quantityColumn) {
+                    guard let value = FastNumber.count(bytes), value >= 0 else {
+                        throw InputError(file: row.file, line: row.line, field: "quantity",
+                                         "'\(row.text(of: bytes))' is not a whole number", hint: "write the number of units, e.g. 2")
                     }
                     quantity = value
                 }
-                let item = LineItem(
-                    sku: try row.text(columns["sku"], name: "sku"),
-                    product: try row.text(columns["product"], name: "product"),
-                    category: try row.text(columns["category"], name: "category")?.lowercased(),
-                    quantity: quantity, amount: amount)
-                for (name, value) in [("order_id", orderId), ("customer_id", customerId), ("sku", item.sku),
-                                      ("product", item.product), ("category", item.category)] {
-                    if let value, HistoryCoding.hasControlCharacter(value) {
-                        throw InputError(file: row.file, line: row.line, field: name,
-                                         "the value contains a line break or control character", hint: "remove it")
-                    }
+                let kind = OrderColumns.ItemKind(
+                    sku: try c.sku.id(row, skuColumn, name: "sku"),
+                    product: try c.product.id(row, productColumn, name: "product"),
+                    category: try c.category.id(row, categoryColumn, name: "category"))
+                let customer = try c.customers.index(row, customerColumn, name: "customer_id").index
+                // The order last: a row that fails must not leave a half-made order behind.
+                let order = try c.orders.index(row, orderColumn, name: "order_id")
+                if order.isNew {
+                    c.orderCustomer.append(customer)
+                    c.orderAt.append(at)
+                    c.orderLine.append(Int32(clamping: row.line))
+                } else if c.orderCustomer[Int(order.index)] != customer {
+                    let owner = c.orderCustomer[Int(order.index)]
+                    throw InputError(
+                        file: row.file, line: row.line, field: "customer_id",
+                        "order '\(c.orders.string(order.index))' belongs to customer '\(c.customers.string(owner))' "
+                            + "on line \(c.orderLine[Int(order.index)]), not '\(c.customers.string(customer))'",
+                        hint: "give each order one customer")
                 }
-                if let owner = parsed.owner[orderId], owner.customer != customerId {
-                    throw InputError(file: row.file, line: row.line, field: "customer_id",
-                                     "order '\(orderId)' belongs to customer '\(owner.customer)' on line \(owner.line), not '\(customerId)'",
-                                     hint: "give each order one customer")
-                }
-                parsed.owner[orderId] = (customerId, row.line)
-                parsed.lineCount += 1
-                if let index = orderIndex[orderId] {
-                    parsed.byCustomer[customerId]![index].items.append(item)
+                let kindNumber: Int32
+                if let known = kindIndex[kind] {
+                    kindNumber = known
                 } else {
-                    orderIndex[orderId] = parsed.byCustomer[customerId, default: []].count
-                    parsed.byCustomer[customerId, default: []].append(Order(id: orderId, at: at, items: [item]))
+                    kindNumber = Int32(c.kinds.count)
+                    kindIndex[kind] = kindNumber
+                    c.kinds.append(kind)
                 }
+                c.lineOrder.append(order.index)
+                c.lineKind.append(kindNumber)
+                c.lineQuantity.append(Int32(clamping: quantity))
+                c.lineAmount.append(amount)
             } catch let error as InputError {
                 try issues.handle(error)
             }
         }
-        return parsed
+        return c
     }
 
-    static func write(_ parsed: ParsedOrders, append: Bool, db: Database) throws {
+    static func badDate(_ row: CSVRow, _ bytes: UnsafeBufferPointer<UInt8>, field: String) -> InputError {
+        InputError(file: row.file, line: row.line, field: field, "'\(row.text(of: bytes))' is not an ISO 8601 date",
+                   hint: "write 2026-03-14 or 2026-03-14T10:22:00+01:00")
+    }
+
+    /// Writes one blob per customer: orders by time, each with its lines in file order.
+    static func write(_ columns: OrderColumns, append: Bool, terms: inout TermWriter, db: Database) throws {
+        var c = columns
+        try c.resolveTerms(&terms)
         if !append { try db.execute(sql: "DELETE FROM order_history") }
+        let customerCount = c.customers.interner.count
+        let byCustomer = group(c.orderCustomer, buckets: customerCount)
+        let byOrder = group(c.lineOrder, buckets: c.orderCustomer.count)
         let select = try db.makeStatement(sql: "SELECT data FROM order_history WHERE customer_id = ?")
-        let upsert = try db.makeStatement(sql: "INSERT OR REPLACE INTO order_history(customer_id, data) VALUES (?, ?)")
-        for (customerId, newOrders) in parsed.byCustomer {
-            var orders = newOrders
-            if append, let existing = try String.fetchOne(select, arguments: [customerId]) {
-                orders = merge(HistoryCoding.decodeOrders(existing), newOrders)
+        let upsert = try RawStatement(db, "INSERT OR REPLACE INTO order_history(customer_id, data) VALUES (?, ?)")
+        var writer = ByteWriter(capacity: 4096)
+        var orders: [Int32] = []
+        // In key order: the table's B-tree is then appended to, not split at random.
+        for customer in c.customers.interner.sortedIndices().lazy.map(Int.init) {
+            orders.removeAll(keepingCapacity: true)
+            for position in byCustomer.range(customer) { orders.append(byCustomer.member(position)) }
+            if orders.isEmpty { continue }
+            orders.sort { a, b in
+                let x = c.orderAt[Int(a)], y = c.orderAt[Int(b)]
+                return x != y ? x < y : c.orders.string(a) < c.orders.string(b)
             }
-            orders.sort { ($0.at, $0.id) < ($1.at, $1.id) }
-            upsert.setUncheckedArguments([customerId, HistoryCoding.encode(orders: orders)])
-            try upsert.execute()
+            if append, case let id = c.customers.string(Int32(customer)), let existing = try Data.fetchOne(select, arguments: [id]) {
+                let list = terms.list
+                let old = HistoryCoding.decodeOrders([UInt8](existing), terms: list)
+                let new = orders.map { order in
+                    Order(id: c.orders.string(order), at: c.orderAt[Int(order)], items: byOrder.members(Int(order)).map { line in
+                        let item = c.item(Int(line))
+                        return LineItem(sku: list[Int(item.sku)], product: list[Int(item.product)],
+                                        category: list[Int(item.category)], quantity: Int(item.quantity), amount: item.amount)
+                    })
+                }
+                var merged = merge(old, new)
+                merged.sort { ($0.at, $0.id) < ($1.at, $1.id) }
+                upsert.bind(1, text: id)
+                upsert.bind(2, blob: try HistoryCoding.encode(orders: merged, terms: &terms))
+                try upsert.run()
+                continue
+            }
+            writer.reset()
+            for order in orders {
+                let lines = byOrder.range(Int(order))
+                c.orders.interner.withBytes(Int(order)) { writer.write(bytes: $0) }
+                writer.write(signed: c.orderAt[Int(order)])
+                writer.write(lines.count)
+                for position in lines { HistoryCoding.write(&writer, item: c.item(Int(byOrder.member(position)))) }
+            }
+            c.customers.interner.withBytes(customer) { upsert.bind(1, text: $0) }
+            upsert.bind(2, blob: writer.bytes)
+            try upsert.run()
         }
     }
 
     static func merge(_ old: [Order], _ new: [Order]) -> [Order] {
         var result = old
-        var index = Dictionary(uniqueKeysWithValues: old.enumerated().map { ($1.id, $0) })
+        var index = Dictionary(old.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         for order in new {
             if let position = index[order.id] {
                 result[position].items += order.items
@@ -96,50 +238,39 @@ enum OrderParser {
     }
 }
 
-enum EventParser {
-    static func parse(_ table: CSVTable, startLine: Int, issues: inout RowIssues) throws -> [String: [EngagementEvent]] {
-        let columns = try table.columns(required: ["customer_id", "type", "at"], optional: ["campaign", "url"])
-        var result: [String: [EngagementEvent]] = [:]
-        try table.forEachRow(startLine: startLine) { row in
-            issues.rowsRead += 1
-            do {
-                let customerId = try row.required(columns["customer_id"], name: "customer_id")
-                let typeText = try row.required(columns["type"], name: "type")
-                guard let type = EngagementType(rawValue: typeText.lowercased()) else {
-                    let names = EngagementType.allCases.map(\.rawValue)
-                    throw InputError(file: row.file, line: row.line, field: "type", "unknown event type '\(typeText)'",
-                                     hint: didYouMean(typeText, among: names) ?? "use one of \(names.joined(separator: ", "))")
-                }
-                let at: Int64 = try date(try row.required(columns["at"], name: "at"), row: row, field: "at")
-                let campaign = try row.text(columns["campaign"], name: "campaign")
-                let url = try row.text(columns["url"], name: "url")
-                for (name, value) in [("customer_id", customerId), ("campaign", campaign), ("url", url)] {
-                    if let value, HistoryCoding.hasControlCharacter(value) {
-                        throw InputError(file: row.file, line: row.line, field: name,
-                                         "the value contains a line break or control character", hint: "remove it")
-                    }
-                }
-                result[customerId, default: []].append(EngagementEvent(type: type, at: at, campaign: campaign, url: url))
-            } catch let error as InputError {
-                try issues.handle(error)
-            }
-        }
-        return result
-    }
+/// Members of each bucket, in the order they were added (a counting sort), or —
+/// when every bucket's members were added one after another — just the runs.
+struct Grouping {
+    var starts: [Int32]
+    var members: [Int32]?
 
-    static func write(_ events: [String: [EngagementEvent]], append: Bool, db: Database) throws {
-        if !append { try db.execute(sql: "DELETE FROM engagement_history") }
-        let select = try db.makeStatement(sql: "SELECT data FROM engagement_history WHERE customer_id = ?")
-        let upsert = try db.makeStatement(sql: "INSERT OR REPLACE INTO engagement_history(customer_id, data) VALUES (?, ?)")
-        for (customerId, new) in events {
-            var all = new
-            if append, let existing = try String.fetchOne(select, arguments: [customerId]) {
-                all = HistoryCoding.decodeEvents(existing) + new
-            }
-            all.sort { $0.at < $1.at }
-            upsert.setUncheckedArguments([customerId, HistoryCoding.encode(events: all)])
-            try upsert.execute()
-        }
-    }
+    /// Positions of the bucket's members in `member(_:)`.
+    func range(_ bucket: Int) -> Range<Int> { Int(starts[bucket])..<Int(starts[bucket + 1]) }
+
+    func member(_ position: Int) -> Int32 { members?[position] ?? Int32(position) }
+
+    func members(_ bucket: Int) -> [Int32] { range(bucket).map(member) }
 }
 
+func group(_ keys: [Int32], buckets: Int) -> Grouping {
+    var starts = [Int32](repeating: 0, count: buckets + 1)
+    for key in keys { starts[Int(key) + 1] += 1 }
+    for index in 0..<buckets { starts[index + 1] += starts[index] }
+    // Runs in bucket order need no member list (lines of one order usually come together).
+    var previous: Int32 = -1
+    var contiguous = true
+    for key in keys where key != previous {
+        if key != previous + 1 { contiguous = false; break }
+        previous = key
+    }
+    if contiguous { return Grouping(starts: starts, members: nil) }
+    var members = [Int32](repeating: 0, count: keys.count)
+    for (position, key) in keys.enumerated() {
+        members[Int(starts[Int(key)])] = Int32(position)
+        starts[Int(key)] += 1
+    }
+    // Each start now points at the next bucket's start: shift back by one bucket.
+    for index in stride(from: buckets, to: 0, by: -1) { starts[index] = starts[index - 1] }
+    starts[0] = 0
+    return Grouping(starts: starts, members: members)
+}

@@ -24,16 +24,16 @@ public struct Importer {
         self.options = options
     }
 
-    enum Kind: String, CaseIterable {
+    enum Kind: String, CaseIterable, Sendable {
         case customers, orders, events
     }
 
-    struct Pending {
+    struct Pending: Sendable {
         var kind: Kind
         var path: String
+        var absolutePath: String
         var action: SyncAction
         var stat: FileStat?
-        var bytes: [UInt8] = []
     }
 
     /// Syncs every data file; returns what happened to each.
@@ -53,37 +53,30 @@ public struct Importer {
         if pending.allSatisfy({ $0.action == .unchanged }) {
             return ImportSummary(files: pending.map { .init(name: $0.kind.rawValue, path: $0.path, action: .unchanged) })
         }
-
-        var parsed = ParsedData()
-        var results: [ImportSummary.FileResult] = []
-        for item in pending {
-            var result = ImportSummary.FileResult(name: item.kind.rawValue, path: item.path, action: .init(item.action))
-            switch item.action {
-            case .unchanged, .touched, .removed:
-                break
-            case .full, .append:
-                let offset: Int?
-                let line: Int
-                if case .append(let byte, let firstLine) = item.action { offset = byte; line = firstLine } else { offset = nil; line = 2 }
-                let table = try CSVTable(bytes: item.bytes, file: item.path, from: offset)
-                var issues = RowIssues(skip: options.skipBadRows)
-                switch item.kind {
-                case .customers: parsed.customers = try CustomerParser.parse(table, startLine: line, issues: &issues)
-                case .orders: parsed.orders = try OrderParser.parse(table, startLine: line, issues: &issues)
-                case .events: parsed.events = try EventParser.parse(table, startLine: line, issues: &issues)
-                }
-                result.rows = issues.rowsRead
-                result.skipped = issues.skipped
-                result.skippedCount = issues.skippedCount
-            }
-            results.append(result)
+        // Events, then orders, are read on another thread (reading does not touch the store)
+        // while this one writes customers, then events, then orders: both cores work, and
+        // only one file's rows are held in memory at a time, besides the one being written.
+        var readers: [Kind: Background<ParsedFile>] = [:]
+        let skip = options.skipBadRows
+        var previous: Background<ParsedFile>?
+        for kind in [Kind.events, .orders] {
+            guard let item = pending.first(where: { $0.kind == kind }), item.readsRows else { continue }
+            let before = previous
+            let reader = Background { before?.wait(); return try ParsedFile.read(item, skipBadRows: skip) }
+            readers[kind] = reader
+            previous = reader
         }
-
-        try store.database.write { db in
-            for item in pending {
-                try apply(item, parsed: parsed, db: db)
+        defer { readers.values.forEach { $0.wait() } }
+        // One transaction: a bad row anywhere leaves the store exactly as it was.
+        let results = try store.database.write { db -> [ImportSummary.FileResult] in
+            var terms = try TermWriter(db)
+            var results: [Kind: ImportSummary.FileResult] = [:]
+            for kind in [Kind.customers, .events, .orders] {
+                guard let item = pending.first(where: { $0.kind == kind }) else { continue }
+                results[kind] = try apply(item, parsed: readers[kind], terms: &terms, db: db)
             }
             try Store.bumpDataVersion(db)
+            return pending.compactMap { results[$0.kind] }
         }
         return ImportSummary(files: results)
     }
@@ -98,73 +91,153 @@ public struct Importer {
         let url = relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : root.appendingPathComponent(relative)
         guard let stat = FileStat.of(url.path) else {
             if kind == .events {
-                return Pending(kind: kind, path: relative, action: previous == nil ? .unchanged : .removed)
+                return Pending(kind: kind, path: relative, absolutePath: url.path, action: previous == nil ? .unchanged : .removed)
             }
             throw InputError(file: relative, "file not found",
                              hint: "export your \(kind.rawValue) as CSV there, or set data.\(kind.rawValue) in hookline.yml")
         }
-        if let previous, previous.size == stat.size, previous.mtime == stat.mtime, previous.path == relative {
-            return Pending(kind: kind, path: relative, action: .unchanged, stat: stat)
-        }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw InputError(file: relative, "cannot read the file", hint: "check its permissions")
-        }
-        let bytes = [UInt8](data)
-        var pending = Pending(kind: kind, path: relative, action: .full, stat: stat, bytes: bytes)
+        var pending = Pending(kind: kind, path: relative, absolutePath: url.path, action: .full, stat: stat)
         guard let previous, previous.path == relative else { return pending }
-        if previous.size == bytes.count, ContentHash.of(bytes) == previous.hash {
-            pending.action = .touched
-        } else if previous.size < bytes.count, previous.size > 0, bytes[previous.size - 1] == UInt8(ascii: "\n"),
-                  ContentHash.of(bytes, count: previous.size) == previous.hash {
+        if previous.size == stat.size, previous.mtime == stat.mtime {
+            pending.action = .unchanged
+        } else if previous.size == stat.size {
+            if ContentHasher.of(path: url.path)?.hash == previous.hash { pending.action = .touched }
+        } else if previous.size < stat.size, previous.size > 0,
+                  let prefix = ContentHasher.of(path: url.path, count: previous.size), prefix.hash == previous.hash,
+                  FileStat.byte(at: previous.size - 1, of: url.path) == UInt8(ascii: "\n") {
             pending.action = .append(offset: previous.size, line: previous.lines + 1)
         }
         return pending
     }
 
-    private func apply(_ item: Pending, parsed: ParsedData, db: Database) throws {
+    private func apply(_ item: Pending, parsed: Background<ParsedFile>?, terms: inout TermWriter, db: Database) throws
+        -> ImportSummary.FileResult {
+        var result = ImportSummary.FileResult(name: item.kind.rawValue, path: item.path, action: .init(item.action))
         switch item.action {
         case .unchanged:
-            return
+            return result
         case .removed:
             try db.execute(sql: "DELETE FROM engagement_history")
             try db.execute(sql: "DELETE FROM source_file WHERE name = ?", arguments: [item.kind.rawValue])
-            return
+            return result
         case .touched:
             try db.execute(sql: "UPDATE source_file SET mtime = ? WHERE name = ?",
                            arguments: [item.stat?.mtime ?? 0, item.kind.rawValue])
-            return
+            return result
         case .full, .append:
-            let append = item.action != .full
-            switch item.kind {
-            case .customers: try CustomerParser.write(parsed.customers, append: append, file: item.path, db: db)
-            case .orders: try OrderParser.write(parsed.orders, append: append, db: db)
-            case .events: try EventParser.write(parsed.events, append: append, db: db)
-            }
-            let lines = item.bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-                + (item.bytes.last == UInt8(ascii: "\n") || item.bytes.isEmpty ? 0 : 1)
-            let rows = try Int.fetchOne(db, sql: "SELECT rows FROM source_file WHERE name = ?", arguments: [item.kind.rawValue]) ?? 0
+            let append: Bool
             let added: Int
-            switch item.kind {
-            case .customers: added = parsed.customers.count
-            case .orders: added = parsed.orders.lineCount
-            case .events: added = parsed.events.values.reduce(0) { $0 + $1.count }
+            let file: (hash: String, lines: Int, size: Int)
+            var issues: RowIssues
+            if item.kind == .customers {
+                let table = try item.open()
+                issues = RowIssues(skip: options.skipBadRows)
+                append = item.isAppend
+                added = try CustomerParser.importRows(table, append: append, issues: &issues, db: db)
+                file = try table.finish()
+            } else {
+                guard let parsed else { throw OperationError("internal: \(item.path) was not read", hint: "run the command again") }
+                let read = try parsed.take()
+                append = item.isAppend
+                issues = read.issues
+                file = read.file
+                if let orders = read.orders {
+                    try OrderParser.write(orders, append: append, terms: &terms, db: db)
+                    added = orders.lineAmount.count
+                } else if let events = read.events {
+                    try EventParser.write(events, append: append, terms: &terms, db: db)
+                    added = events.events.count
+                } else {
+                    added = 0
+                }
             }
+            result.rows = issues.rowsRead
+            result.skipped = issues.skipped
+            result.skippedCount = issues.skippedCount
+            let rows = try Int.fetchOne(db, sql: "SELECT rows FROM source_file WHERE name = ?", arguments: [item.kind.rawValue]) ?? 0
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO source_file(name, path, size, mtime, hash, lines, rows, synced_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [item.kind.rawValue, item.path, item.bytes.count, item.stat?.mtime ?? 0,
-                            ContentHash.of(item.bytes), lines, (append ? rows : 0) + added, Date().timeIntervalSince1970])
+                arguments: [item.kind.rawValue, item.path, file.size, item.stat?.mtime ?? 0,
+                            file.hash, file.lines, (append ? rows : 0) + added, Date().timeIntervalSince1970])
+            return result
         }
     }
 }
 
-/// What one sync read, by file.
-struct ParsedData {
-    var customers: [ParsedCustomer] = []
-    var orders = ParsedOrders()
-    var events: [String: [EngagementEvent]] = [:]
+extension Importer.Pending {
+    /// True when the sync reads rows from the file (a full read or an append).
+    var readsRows: Bool {
+        switch action {
+        case .full, .append: return true
+        default: return false
+        }
+    }
+
+    var isAppend: Bool {
+        if case .append = action { return true }
+        return false
+    }
+
+    func open() throws -> CSVTable {
+        if case .append(let offset, let line) = action {
+            return try CSVTable(path: absolutePath, file: path, from: offset, startLine: line)
+        }
+        return try CSVTable(path: absolutePath, file: path)
+    }
+}
+
+/// What reading an orders or events file produced, before it goes into the store.
+struct ParsedFile {
+    var orders: OrderColumns?
+    var events: EventColumns?
+    var issues: RowIssues
+    var file: (hash: String, lines: Int, size: Int)
+
+    static func read(_ item: Importer.Pending, skipBadRows: Bool) throws -> ParsedFile {
+        let table = try item.open()
+        var issues = RowIssues(skip: skipBadRows)
+        var parsed = ParsedFile(issues: issues, file: ("", 0, 0))
+        switch item.kind {
+        case .orders: parsed.orders = try OrderParser.parse(table, issues: &issues)
+        case .events: parsed.events = try EventParser.parse(table, issues: &issues)
+        case .customers: break
+        }
+        parsed.issues = issues
+        parsed.file = try table.finish()
+        return parsed
+    }
+}
+
+/// Work on its own thread; `value()` waits for the result (or the error).
+final class Background<Value>: @unchecked Sendable {
+    private var result: Result<Value, Error>?
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () throws -> Value) {
+        let thread = Thread { [self] in
+            result = Result { try work() }
+            finished.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Waits until the work is done.
+    func wait() {
+        finished.wait()
+        finished.signal()
+    }
+
+    /// The result, handed over once (so its memory goes when the caller is done with it).
+    func take() throws -> Value {
+        wait()
+        guard let taken = result else { throw OperationError("internal: background work ended without a result", hint: "run again") }
+        result = nil
+        return try taken.get()
+    }
 }
 
 /// Collects row errors when `--skip-bad-rows` is on; otherwise the first one is thrown.

@@ -18,6 +18,8 @@ public final class Store: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A million-customer sync touches many index pages; 64 MiB keeps them in memory.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
@@ -90,6 +92,18 @@ public final class Store: Sendable {
                 """)
         }
         LedgerSchema.register(in: &migrator)
+        migrator.registerMigration("v3-binary-history") { db in
+            // Histories become compact binary blobs with shared terms; the next sync re-reads every file.
+            try db.execute(sql: """
+                DROP TABLE order_history;
+                DROP TABLE engagement_history;
+                CREATE TABLE order_history (customer_id TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE engagement_history (customer_id TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE history_term (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+                DELETE FROM source_file;
+                DELETE FROM cache;
+                """)
+        }
         return migrator
     }
 

@@ -96,3 +96,32 @@ struct SegmentTests {
         #expect(counts.filter { $0.group == "type" }.allSatisfy { $0.count > 0 })
     }
 }
+
+@Suite("Segments: the fast path reads the same numbers as the full features")
+struct SegmentFastPathTests {
+    struct Key: Hashable {
+        var orders: Int, inWindow: Int, days: Int?, cents: Int, email: Bool, open: Int?
+    }
+
+    static func key(_ f: SegmentFacts) -> Key {
+        Key(orders: f.orderCount, inWindow: f.ordersInTypeWindow, days: f.daysSinceLastOrder,
+            cents: Int((f.totalSpend * 100).rounded()), email: f.hasEmail, open: f.daysSinceLastOpen)
+    }
+
+    @Test("on the example shop, at several moments, customer by customer and in the counts",
+          arguments: ["2026-11-20", "2026-06-01", "2025-12-31T23:00:00Z"])
+    func sameAsFeatures(_ moment: String) throws {
+        let now = try #require(ISODate.date(moment))
+        let shop = try ExampleShop.get()
+        let (store, snapshot) = try shop.workspace.snapshot(now: now)
+        let fast = try Workspace.segmentFacts(store, now: now, typeWindowDays: shop.workspace.config.segments.typeWindowDays)
+        let full = snapshot.customers.map(SegmentFacts.init)
+        #expect(fast.count == full.count && full.count > 1000)
+        // Compared as multisets: the fast path reads in key order, the snapshot in file order.
+        let fastKeys = Dictionary(fast.map { (Self.key($0), 1) }, uniquingKeysWith: +)
+        let fullKeys = Dictionary(full.map { (Self.key($0), 1) }, uniquingKeysWith: +)
+        #expect(fastKeys == fullKeys)
+        let rules = SegmentRules(thresholds: shop.workspace.config.segments)
+        #expect(Workspace.count(rules.memberships(fast)) == Workspace.count(rules.memberships(snapshot.customers)))
+    }
+}

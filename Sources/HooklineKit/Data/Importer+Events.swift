@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+
+/// Engagement events of one sync, column by column.
+struct EventColumns {
+    /// 16 bytes per event: the (campaign, URL) pair is one number into `kinds`.
+    struct Event {
+        var at: Int64
+        var kind: Int32
+        var type: UInt8
+    }
+
+    struct Kind: Hashable {
+        var campaign: Int32
+        var url: Int32
+    }
+
+    var customers = IdColumn()
+    var eventCustomer: [Int32] = []
+    var events: [Event] = []
+    var kinds: [Kind] = []
+    var campaign = TermColumn(), url = TermColumn()
+
+    mutating func resolveTerms(_ terms: inout TermWriter) throws {
+        let campaigns = try campaign.resolve(&terms), urls = try url.resolve(&terms)
+        for index in kinds.indices {
+            kinds[index] = Kind(campaign: campaigns[Int(kinds[index].campaign)], url: urls[Int(kinds[index].url)])
+        }
+    }
+}
+
+enum EventParser {
+    static let typeNames = EngagementType.allCases.map(\.rawValue)
+
+    static func parse(_ table: CSVTable, issues: inout RowIssues) throws -> EventColumns {
+        let columns = try table.columns(required: ["customer_id", "type", "at"], optional: ["campaign", "url"])
+        var c = EventColumns()
+        let estimate = table.estimatedRows
+        c.eventCustomer.reserveCapacity(estimate)
+        c.events.reserveCapacity(estimate)
+        var kindIndex: [EventColumns.Kind: Int32] = [:]
+        let names = typeNames.map { Array($0.utf8) }
+        let typeColumn = columns["type"], atColumn = columns["at"], customerColumn = columns["customer_id"]
+        let campaignColumn = columns["campaign"], urlColumn = columns["url"]
+        try table.forEachRow { row in
+            issues.rowsRead += 1
+            do {
+                let typeBytes = try row.requiredBytes(typeColumn, name: "type")
+                var type = UInt8(0)
+                if let index = names.firstIndex(where: { $0.elementsEqual(typeBytes) }) {
+                    type = UInt8(index)
+                } else {
+                    let text = row.text(of: typeBytes)
+                    guard let index = typeNames.firstIndex(of: text.lowercased()) else {
+                        throw InputError(file: row.file, line: row.line, field: "type", "unknown event type '\(text)'",
+                                         hint: didYouMean(text, among: typeNames) ?? "use one of \(typeNames.joined(separator: ", "))")
+                    }
+                    type = UInt8(index)
+                }
+                let atBytes = try row.requiredBytes(atColumn, name: "at")
+                guard let at = ISODate.parse(atBytes) else { throw OrderParser.badDate(row, atBytes, field: "at") }
+                let kind = EventColumns.Kind(campaign: try c.campaign.id(row, campaignColumn, name: "campaign"),
+                                             url: try c.url.id(row, urlColumn, name: "url"))
+                let customer = try c.customers.index(row, customerColumn, name: "customer_id").index
+                let kindNumber: Int32
+                if let known = kindIndex[kind] {
+                    kindNumber = known
+                } else {
+                    kindNumber = Int32(c.kinds.count)
+                    kindIndex[kind] = kindNumber
+                    c.kinds.append(kind)
+                }
+                c.eventCustomer.append(customer)
+                c.events.append(EventColumns.Event(at: at, kind: kindNumber, type: type))
+            } catch let error as InputError {
+                try issues.handle(error)
+            }
+        }
+        return c
+    }
+
+    /// Writes one blob per customer, events by time (ties keep file order).
+    static func write(_ columns: EventColumns, append: Bool, terms: inout TermWriter, db: Database) throws {
+        var c = columns
+        try c.resolveTerms(&terms)
+        if !append { try db.execute(sql: "DELETE FROM engagement_history") }
+        let customerCount = c.customers.interner.count
+        let byCustomer = group(c.eventCustomer, buckets: customerCount)
+        let select = try db.makeStatement(sql: "SELECT data FROM engagement_history WHERE customer_id = ?")
+        let upsert = try RawStatement(db, "INSERT OR REPLACE INTO engagement_history(customer_id, data) VALUES (?, ?)")
+        var writer = ByteWriter(capacity: 1024)
+        var members: [Int32] = []
+        // In key order: the table's B-tree is then appended to, not split at random.
+        for customer in c.customers.interner.sortedIndices().lazy.map(Int.init) {
+            members.removeAll(keepingCapacity: true)
+            for position in byCustomer.range(customer) { members.append(byCustomer.member(position)) }
+            if members.isEmpty { continue }
+            if !members.isSorted(by: { c.events[Int($0)].at <= c.events[Int($1)].at }) {
+                members.sort { (c.events[Int($0)].at, $0) < (c.events[Int($1)].at, $1) }
+            }
+            writer.reset()
+            if append, case let id = c.customers.string(Int32(customer)), let existing = try Data.fetchOne(select, arguments: [id]) {
+                let list = terms.list
+                var all = HistoryCoding.decodeEvents([UInt8](existing), terms: list)
+                all += members.map { member in
+                    let e = c.events[Int(member)], kind = c.kinds[Int(e.kind)]
+                    return EngagementEvent(type: EngagementType.allCases[Int(e.type)], at: e.at,
+                                           campaign: list[Int(kind.campaign)], url: list[Int(kind.url)])
+                }
+                all.sort { $0.at < $1.at }
+                upsert.bind(1, text: id)
+                upsert.bind(2, blob: try HistoryCoding.encode(events: all, terms: &terms))
+                try upsert.run()
+                continue
+            }
+            for member in members {
+                let e = c.events[Int(member)], kind = c.kinds[Int(e.kind)]
+                HistoryCoding.writeEvent(&writer, type: Int(e.type), at: e.at, campaign: kind.campaign, url: kind.url)
+            }
+            c.customers.interner.withBytes(customer) { upsert.bind(1, text: $0) }
+            upsert.bind(2, blob: writer.bytes)
+            try upsert.run()
+        }
+    }
+}
+
+extension Array {
+    func isSorted(by inOrder: (Element, Element) -> Bool) -> Bool {
+        var index = 1
+        while index < count {
+            if !inOrder(self[index - 1], self[index]) { return false }
+            index += 1
+        }
+        return true
+    }
+}
