@@ -22,10 +22,14 @@ public struct DeliveryReport: Sendable, Codable, Equatable {
     public var cancelled = 0
     public var leftForLater = 0
     public var stoppedBecause: String?
+    /// Wall-clock seconds of the delivery phase alone: claiming, rendering, transferring
+    /// and recording the due rows (not loading data, planning or recording the plan).
+    public var sendSeconds: Double = 0
 
     enum CodingKeys: String, CodingKey {
         case sent, deferred, bounced, failed, skipped, cancelled
         case inDoubt = "in_doubt", leftForLater = "left_for_later", stoppedBecause = "stopped_because"
+        case sendSeconds = "send_seconds"
     }
 
     public init() {}
@@ -94,7 +98,9 @@ public struct DeliveryRun {
         let sender = Sender(ledger: ledger, mailer: mailer, source: try catalog.messageSource(snapshot: snapshot),
                             retry: settings?.retry ?? RetryPolicy(), rate: settings?.rate,
                             dailyQuota: settings?.dailyQuota)
+        let started = RateLimiter.monotonicSeconds()
         let summary = try sender.send(try ledger.pending(now: now, campaigns: Set(campaigns)), progress: progress)
+        let sendSeconds = RateLimiter.monotonicSeconds() - started
         var report = DeliveryReport()
         report.sent = summary.sent
         report.deferred = summary.deferred
@@ -103,6 +109,7 @@ public struct DeliveryRun {
         report.cancelled = summary.cancelled
         report.leftForLater = summary.leftForLater
         report.stoppedBecause = summary.stoppedBecause
+        report.sendSeconds = sendSeconds
         report.skipped = plan.skipped.count
         report.inDoubt = try ledger.entries(in: [.inDoubt]).filter { campaigns.contains($0.campaign) }.count
         return report

@@ -13,6 +13,9 @@ public final class RateLimiter: @unchecked Sendable {
         interval = rate?.interval ?? 0
     }
 
+    /// Whether ``acquire()`` may ever wait.
+    public var limits: Bool { interval > 0 }
+
     /// Blocks until the caller may send one message.
     public func acquire() {
         guard interval > 0 else { return }
@@ -24,7 +27,8 @@ public final class RateLimiter: @unchecked Sendable {
         if slot > now { Thread.sleep(forTimeInterval: slot - now) }
     }
 
-    static func monotonicSeconds() -> Double {
+    /// Seconds on a clock that never jumps (for intervals, not dates).
+    public static func monotonicSeconds() -> Double {
         Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     }
 }

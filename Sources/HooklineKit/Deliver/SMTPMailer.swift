@@ -55,11 +55,14 @@ private let readCallback: hl_read_callback = { buffer, size, count, userdata in
 /// same handle, so the server sees one session carrying many messages.
 final class CurlConnection: MailConnection {
     private let handle: UnsafeMutableRawPointer
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl writes error details here during a transfer; it must stay at one address.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private let settings: SMTPSettings
 
     init(settings: SMTPSettings, password: String?) throws {
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         guard let handle = curl_easy_init() else {
+            errorBuffer.deallocate()
             throw MailerUnavailable("libcurl could not create a handle", hint: "the system may be out of memory")
         }
         self.handle = handle
@@ -89,11 +92,10 @@ final class CurlConnection: MailConnection {
         if let mechanism = settings.authMechanism {
             codes.append(hl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=\(mechanism)"))
         }
-        errorBuffer.withUnsafeMutableBufferPointer { buffer in
-            codes.append(hl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress))
-        }
+        codes.append(hl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
         if let bad = codes.first(where: { $0 != CURLE_OK }) {
             curl_easy_cleanup(handle)
+            errorBuffer.deallocate()
             throw MailerUnavailable("libcurl refused an option: \(String(cString: curl_easy_strerror(bad)))",
                                     hint: "libcurl may be built without SMTP or TLS support")
         }
@@ -102,6 +104,7 @@ final class CurlConnection: MailConnection {
     deinit {
         // Sends QUIT and closes the session.
         curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
     }
 
     func deliver(_ message: OutgoingMessage) throws -> DeliveryOutcome {
@@ -117,7 +120,7 @@ final class CurlConnection: MailConnection {
             curl_slist_free_all(recipients)
             upload.release()
         }
-        errorBuffer.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        errorBuffer[0] = 0
         let setup = [
             hl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(message.envelopeFrom)>"),
             hl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients),
@@ -134,9 +137,7 @@ final class CurlConnection: MailConnection {
     }
 
     private func classify(_ result: CURLcode, code: Int) throws -> DeliveryOutcome {
-        let detail = errorBuffer.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress.map { String(cString: $0) } ?? ""
-        }
+        let detail = String(cString: errorBuffer)
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
         if result == CURLE_OK { return .sent(SMTPReply(code: code == 0 ? 250 : code, text: "OK")) }
         switch result {

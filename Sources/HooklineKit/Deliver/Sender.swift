@@ -3,6 +3,25 @@ import Foundation
 /// Renders the message for one ledger row (the composer, wired by the CLI).
 public protocol MessageSource: Sendable {
     func message(for entry: LedgerEntry) throws -> OutgoingMessage
+    /// A renderer for one thread. It may keep caches that are not thread-safe, such as
+    /// the content-rule results that repeat across recipients.
+    func threadRenderer() -> any ThreadRenderer
+}
+
+/// Renders messages on the one thread that made it.
+public protocol ThreadRenderer {
+    func message(for entry: LedgerEntry) throws -> OutgoingMessage
+}
+
+extension MessageSource {
+    public func threadRenderer() -> any ThreadRenderer { SharedSourceRenderer(source: self) }
+}
+
+/// A source without per-thread state, used as it is.
+struct SharedSourceRenderer: ThreadRenderer {
+    let source: any MessageSource
+
+    func message(for entry: LedgerEntry) throws -> OutgoingMessage { try source.message(for: entry) }
 }
 
 /// A ``MessageSource`` made from a function.
@@ -83,14 +102,24 @@ public struct Sender: Sendable {
         }
         let queue = SendQueue(work)
         let limiter = RateLimiter(rate: rate)
+        let connections = max(1, min(mailer.connections, work.count))
+        // Rendering runs ahead on its own threads, one per core at most: a connection
+        // waiting for the server's reply then leaves the core to the next message's render.
+        let renderers = max(1, min(connections, ProcessInfo.processInfo.activeProcessorCount))
+        let rendered = RenderedQueue(capacity: 16 * connections, producers: renderers)
         let group = DispatchGroup()
-        for _ in 0..<max(1, min(mailer.connections, work.count)) {
+        func start(_ body: @escaping @Sendable () -> Void) {
             group.enter()
-            let worker = Thread { [self] in
-                defer { group.leave() }
-                runWorker(queue: queue, limiter: limiter, progress: progress)
-            }
-            worker.start()
+            Thread {
+                body()
+                group.leave()
+            }.start()
+        }
+        for _ in 0..<renderers {
+            start { [self] in runRenderer(queue: queue, rendered: rendered) }
+        }
+        for _ in 0..<connections {
+            start { [self] in runWorker(queue: queue, rendered: rendered, limiter: limiter, progress: progress) }
         }
         group.wait()
         var summary = queue.summary
@@ -98,59 +127,26 @@ public struct Sender: Sendable {
         return summary
     }
 
-    private func runWorker(queue: SendQueue, limiter: RateLimiter, progress: @Sendable (SendProgress) -> Void) {
+    private func runRenderer(queue: SendQueue, rendered: RenderedQueue) {
+        defer { rendered.producerFinished() }
+        let renderer = source.threadRenderer()
+        while let entry = queue.next() {
+            let message = Result { try renderer.message(for: entry) }
+            guard rendered.put(.init(entry: entry, message: message)) else { return }
+        }
+    }
+
+    private func runWorker(queue: SendQueue, rendered: RenderedQueue, limiter: RateLimiter,
+                           progress: @escaping @Sendable (SendProgress) -> Void) {
         let connection: any MailConnection
         do {
             connection = try mailer.openConnection()
         } catch {
             queue.stop(because: "\(error)")
+            rendered.cancel()
             return
         }
-        while let entry = queue.next() {
-            let result = deliverOne(entry, connection: connection, limiter: limiter)
-            queue.finish(entry, result: result, retry: retry)
-            progress(queue.progress())
-        }
-    }
-
-    private func deliverOne(_ entry: LedgerEntry, connection: any MailConnection, limiter: RateLimiter) -> SendQueue.Result {
-        do {
-            let message: OutgoingMessage
-            do {
-                message = try source.message(for: entry)
-            } catch {
-                try ledger.finish(entry.id, state: .failed, code: nil, reply: nil,
-                                  note: "the message could not be built: \(error)", now: clock())
-                return .done(.failed)
-            }
-            if let problem = EnvelopeCheck.problem(message) {
-                try ledger.finish(entry.id, state: .failed, code: nil, reply: nil, note: problem, now: clock())
-                return .done(.failed)
-            }
-            limiter.acquire()
-            let attempt: Int
-            switch try ledger.claim(entry.id, now: clock()) {
-            case .claimed(let number): attempt = number
-            case .suppressed: return .done(.cancelled)
-            case .notPending: return .skipped
-            }
-            let outcome: DeliveryOutcome
-            do {
-                outcome = try connection.deliver(message)
-            } catch {
-                // Not handed over: the row waits for the next run.
-                try ledger.finish(entry.id, state: .deferred, code: nil, reply: nil, note: "\(error)", now: clock())
-                return .stop("\(error)")
-            }
-            let note: String? = if case .failed(let reason) = outcome { reason } else { nil }
-            try ledger.finish(entry.id, state: outcome.state, code: outcome.reply?.code, reply: outcome.reply?.text,
-                              note: note, now: clock())
-            if case .deferred = outcome, attempt < retry.attempts {
-                return .retry(after: retry.delay(beforeAttempt: attempt + 1))
-            }
-            return .done(outcome.state)
-        } catch {
-            return .stop("the ledger could not be updated: \(error)")
-        }
+        ConnectionWorker(sender: self, connection: connection, queue: queue, rendered: rendered, limiter: limiter,
+                         progress: progress).run()
     }
 }

@@ -40,30 +40,7 @@ public struct WorkspaceCatalog: CampaignCatalog {
             composers[campaign.id] = try Composer(workspace: workspace, campaign: campaign, secret: secret)
         }
         let customers = Dictionary(snapshot.customers.map { ($0.customer.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let renderers = composers
-        return MessageRenderer { entry in
-            guard let composer = renderers[entry.campaign] else {
-                throw OperationError("campaign '\(entry.campaign)' has no file in campaigns/ any more",
-                                     hint: "restore it, or resolve its rows with 'hookline resolve'")
-            }
-            guard var features = customers[entry.customerId] else {
-                throw OperationError("customer '\(entry.customerId)' is no longer in the data",
-                                     hint: "resolve the row with 'hookline resolve'")
-            }
-            // A test send goes to the test address, rendered for the chosen customer.
-            features.customer.email = entry.email
-            let rendered = composer.render(features)
-            guard rendered.isSendable, var message = rendered.message else {
-                let reason = rendered.failure?.description
-                    ?? rendered.findings.map { "\($0)" }.joined(separator: "; ")
-                throw OperationError("not sending to customer \(entry.customerId): \(reason)",
-                                     hint: "run 'hookline preview \(entry.campaign)' and fix the findings")
-            }
-            message.messageID = entry.messageId.contains("@") ? entry.messageId : entry.messageId + "@" + (message.from.address.split(separator: "@").last.map(String.init) ?? "hookline.invalid")
-            if entry.isTest { message.subject = "[TEST] " + message.subject }
-            return OutgoingMessage(envelopeFrom: message.envelopeFrom, recipient: entry.email,
-                                   data: message.bytes(), messageId: entry.messageId)
-        }
+        return ComposerSource(composers: composers, customers: customers)
     }
 
     func campaign(_ id: String) throws -> Campaign {
@@ -72,5 +49,59 @@ public struct WorkspaceCatalog: CampaignCatalog {
                              hint: didYouMean(id, among: campaigns.map(\.id)) ?? "run 'ls campaigns/'")
         }
         return campaign
+    }
+}
+
+/// Ledger rows rendered by the campaigns' composers.
+struct ComposerSource: MessageSource {
+    let composers: [String: Composer]
+    let customers: [String: CustomerFeatures]
+
+    func message(for entry: LedgerEntry) throws -> OutgoingMessage {
+        try message(for: entry, cache: RenderCache())
+    }
+
+    func threadRenderer() -> any ThreadRenderer { CachingRenderer(source: self) }
+
+    /// `cache` keeps rule results that repeat across recipients (the same subject, the same values).
+    func message(for entry: LedgerEntry, cache: RenderCache) throws -> OutgoingMessage {
+        guard let composer = composers[entry.campaign] else {
+            throw OperationError("campaign '\(entry.campaign)' has no file in campaigns/ any more",
+                                 hint: "restore it, or resolve its rows with 'hookline resolve'")
+        }
+        guard var features = customers[entry.customerId] else {
+            throw OperationError("customer '\(entry.customerId)' is no longer in the data",
+                                 hint: "resolve the row with 'hookline resolve'")
+        }
+        // A test send goes to the test address, rendered for the chosen customer.
+        features.customer.email = entry.email
+        let rendered = composer.render(features, cache: cache)
+        guard rendered.isSendable, var message = rendered.message else {
+            let reason = rendered.failure?.description
+                ?? rendered.findings.map { "\($0)" }.joined(separator: "; ")
+            throw OperationError("not sending to customer \(entry.customerId): \(reason)",
+                                 hint: "run 'hookline preview \(entry.campaign)' and fix the findings")
+        }
+        message.messageID = entry.messageId.contains("@") ? entry.messageId : entry.messageId + "@" + (message.from.address.split(separator: "@").last.map(String.init) ?? "hookline.invalid")
+        if entry.isTest { message.subject = "[TEST] " + message.subject }
+        return OutgoingMessage(envelopeFrom: message.envelopeFrom, recipient: entry.email,
+                               data: message.bytes(), messageId: entry.messageId)
+    }
+}
+
+/// One render thread's renderer: its own ``RenderCache`` per campaign, since the rule
+/// results depend on the campaign's language and settings.
+final class CachingRenderer: ThreadRenderer {
+    private let source: ComposerSource
+    private var caches: [String: RenderCache] = [:]
+
+    init(source: ComposerSource) {
+        self.source = source
+    }
+
+    func message(for entry: LedgerEntry) throws -> OutgoingMessage {
+        let cache = caches[entry.campaign] ?? RenderCache()
+        caches[entry.campaign] = cache
+        return try source.message(for: entry, cache: cache)
     }
 }

@@ -161,42 +161,80 @@ public struct Ledger: Sendable {
         case notPending
     }
 
+    /// The reply to one transfer, as the ledger records it.
+    public struct Finish: Sendable, Equatable {
+        public var id: Int64
+        public var state: LedgerState
+        public var code: Int?
+        public var reply: String?
+        public var note: String?
+
+        public init(id: Int64, state: LedgerState, code: Int? = nil, reply: String? = nil, note: String? = nil) {
+            self.id = id
+            self.state = state
+            self.code = code
+            self.reply = reply
+            self.note = note
+        }
+    }
+
     /// Commits the row as `sending` — the step that makes a crash visible afterwards.
-    public func claim(_ id: Int64, now: Int64) throws -> Claim {
+    ///
+    /// `finished`, the previous transfer on the same connection, is recorded in the same
+    /// transaction: one commit per message instead of two, and still no transfer starts
+    /// before its own row and the previous reply are committed.
+    public func claim(_ id: Int64, now: Int64, recording finished: Finish? = nil) throws -> Claim {
         try store.database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT email, attempts, state FROM send_ledger WHERE id = ?",
-                                             arguments: [id]),
-                  let state = LedgerState(rawValue: row["state"]), LedgerState.pending.contains(state) else {
-                return .notPending
-            }
-            let email: String = row["email"]
-            if let reason = try String.fetchOne(db, sql: "SELECT reason FROM suppression WHERE email = ?", arguments: [email]) {
-                let suppression = SuppressionReason(rawValue: reason) ?? .manual
-                try db.execute(sql: """
-                    UPDATE send_ledger SET state = 'cancelled', note = ?, updated_at = ? WHERE id = ?
-                    """, arguments: ["suppressed:\(suppression.rawValue)", now, id])
-                return .suppressed(suppression)
-            }
-            let attempt: Int = row["attempts"] + 1
-            try db.execute(sql: """
-                UPDATE send_ledger SET state = 'sending', attempts = ?, sending_at = ?, updated_at = ? WHERE id = ?
-                """, arguments: [attempt, now, now, id])
-            return .claimed(attempt: attempt)
+            if let finished { try Self.finish(db, finished, now: now) }
+            return try Self.claim(db, id, now: now)
         }
     }
 
     /// Records the reply right after the transfer; a bounce also suppresses the address.
     public func finish(_ id: Int64, state: LedgerState, code: Int?, reply: String?, note: String? = nil, now: Int64) throws {
-        try store.database.write { db in
+        try finish(Finish(id: id, state: state, code: code, reply: reply, note: note), now: now)
+    }
+
+    /// Records the reply right after the transfer; a bounce also suppresses the address.
+    public func finish(_ finished: Finish, now: Int64) throws {
+        try store.database.write { db in try Self.finish(db, finished, now: now) }
+    }
+
+    // Cached statements: these run once per message, so they are compiled once.
+    private static func claim(_ db: Database, _ id: Int64, now: Int64) throws -> Claim {
+        // The usual case in one statement: a pending row whose address is not suppressed.
+        let claim = try db.cachedStatement(sql: """
+            UPDATE send_ledger SET state = 'sending', attempts = attempts + 1, sending_at = ?, updated_at = ?
+            WHERE id = ? AND state IN ('planned', 'deferred')
+                AND NOT EXISTS (SELECT 1 FROM suppression WHERE suppression.email = send_ledger.email)
+            RETURNING attempts
+            """)
+        if let attempt = try Int.fetchOne(claim, arguments: [now, now, id]) { return .claimed(attempt: attempt) }
+        guard let row = try Row.fetchOne(db, sql: "SELECT email, state FROM send_ledger WHERE id = ?", arguments: [id]),
+              let state = LedgerState(rawValue: row["state"]), LedgerState.pending.contains(state) else {
+            return .notPending
+        }
+        let email: String = row["email"]
+        if let reason = try String.fetchOne(db, sql: "SELECT reason FROM suppression WHERE email = ?", arguments: [email]) {
+            let suppression = SuppressionReason(rawValue: reason) ?? .manual
             try db.execute(sql: """
-                UPDATE send_ledger SET state = ?, smtp_code = ?, smtp_reply = ?, note = ?, updated_at = ?,
-                    finished_at = CASE WHEN ? THEN ? ELSE finished_at END
-                WHERE id = ?
-                """, arguments: [state.rawValue, code, reply, note, now, state.isFinal, now, id])
-            if state == .bounced,
-               let email = try String.fetchOne(db, sql: "SELECT email FROM send_ledger WHERE id = ?", arguments: [id]) {
-                try Suppressions.insert(db, email: email, reason: .bounced, source: "smtp", at: now)
-            }
+                UPDATE send_ledger SET state = 'cancelled', note = ?, updated_at = ? WHERE id = ?
+                """, arguments: ["suppressed:\(suppression.rawValue)", now, id])
+            return .suppressed(suppression)
+        }
+        return .notPending
+    }
+
+    private static func finish(_ db: Database, _ finished: Finish, now: Int64) throws {
+        try db.cachedStatement(sql: """
+            UPDATE send_ledger SET state = ?, smtp_code = ?, smtp_reply = ?, note = ?, updated_at = ?,
+                finished_at = CASE WHEN ? THEN ? ELSE finished_at END
+            WHERE id = ?
+            """).execute(arguments: [finished.state.rawValue, finished.code, finished.reply, finished.note, now,
+                                     finished.state.isFinal, now, finished.id])
+        if finished.state == .bounced,
+           let email = try String.fetchOne(db, sql: "SELECT email FROM send_ledger WHERE id = ?", arguments: [finished.id]) {
+            try Suppressions.insert(db, email: email, reason: .bounced, source: "smtp", at: now)
         }
     }
 

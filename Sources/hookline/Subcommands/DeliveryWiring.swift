@@ -26,14 +26,23 @@ final class ProgressPrinter: @unchecked Sendable {
     private let lock = NSLock()
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var lastDecile = -1
+    private var lastDraw = -Double.infinity
+
+    private static func eta(_ progress: SendProgress) -> String {
+        progress.etaSeconds.map { String(format: "ETA %.0fs", $0) } ?? "ETA –"
+    }
 
     func update(_ progress: SendProgress) {
         lock.lock()
         defer { lock.unlock() }
         guard progress.total > 0 else { return }
         let fraction = Double(progress.done) / Double(progress.total)
-        let eta = progress.etaSeconds.map { String(format: "ETA %.0fs", $0) } ?? "ETA –"
+        // Called once per message: decide whether to print before formatting anything.
         if isTerminal {
+            let now = RateLimiter.monotonicSeconds()
+            guard progress.done == progress.total || now - lastDraw >= 0.1 else { return }
+            lastDraw = now
+            let eta = Self.eta(progress)
             let filled = Int(fraction * 30)
             let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled)
             let line = String(format: "\r[%@] %d/%d  %.1f/s  %@", bar, progress.done, progress.total, progress.rate, eta)
@@ -43,6 +52,7 @@ final class ProgressPrinter: @unchecked Sendable {
             let decile = Int(fraction * 10)
             guard decile > lastDecile else { return }
             lastDecile = decile
+            let eta = Self.eta(progress)
             let line = String(format: "sent %d/%d (%.1f/s, %@)\n", progress.done, progress.total, progress.rate, eta)
             FileHandle.standardError.write(Data(line.utf8))
         }

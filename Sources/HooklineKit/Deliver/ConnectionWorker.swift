@@ -1,0 +1,146 @@
+import Foundation
+
+/// One connection's loop: claim a row, transfer its message, record the reply.
+///
+/// The reply to a transfer is committed in the same transaction as the next row's claim,
+/// or on its own as soon as no next message is ready. So each message costs one ledger
+/// commit, every reply is committed before the next transfer starts, and at most one row
+/// per connection is ever `sending` — which is what a crash can leave `in_doubt`.
+final class ConnectionWorker {
+    /// A transfer whose reply is known but not committed yet.
+    private struct Unrecorded {
+        let entry: LedgerEntry
+        let finish: Ledger.Finish
+        let result: SendQueue.Result
+    }
+
+    private let sender: Sender
+    private let connection: any MailConnection
+    private let queue: SendQueue
+    private let rendered: RenderedQueue
+    private let limiter: RateLimiter
+    private let progress: @Sendable (SendProgress) -> Void
+    private var unrecorded: Unrecorded?
+
+    init(sender: Sender, connection: any MailConnection, queue: SendQueue, rendered: RenderedQueue,
+         limiter: RateLimiter, progress: @escaping @Sendable (SendProgress) -> Void) {
+        self.sender = sender
+        self.connection = connection
+        self.queue = queue
+        self.rendered = rendered
+        self.limiter = limiter
+        self.progress = progress
+    }
+
+    func run() {
+        while true {
+            let item: RenderedQueue.Item
+            do {
+                guard let next = try nextItem() else { break }
+                item = next
+            } catch {
+                stop(ledgerError: error)
+                return
+            }
+            guard let result = send(item) else { continue }
+            report(item.entry, result)
+            if case .stop = result {
+                rendered.cancel()
+                return
+            }
+        }
+        do { try recordReply() } catch { stop(ledgerError: error) }
+    }
+
+    /// The next rendered message; the pending reply is committed first if there is a wait.
+    private func nextItem() throws -> RenderedQueue.Item? {
+        if let ready = rendered.take(wait: false) { return ready }
+        try recordReply()
+        return rendered.take(wait: true)
+    }
+
+    private func recordReply() throws {
+        guard let pending = unrecorded else { return }
+        try sender.ledger.finish(pending.finish, now: sender.clock())
+        unrecorded = nil
+        report(pending.entry, pending.result)
+    }
+
+    private func report(_ entry: LedgerEntry, _ result: SendQueue.Result) {
+        queue.finish(entry, result: result, retry: sender.retry)
+        progress(queue.progress())
+    }
+
+    private func stop(ledgerError error: any Error) {
+        let reason = "the ledger could not be updated: \(error)"
+        if let pending = unrecorded {
+            unrecorded = nil
+            report(pending.entry, .stop(reason))
+        }
+        rendered.cancel()
+    }
+
+    /// Claims and transfers one message. Returns its result, or nil when the reply is left
+    /// in `unrecorded`, to be committed with the next claim.
+    private func send(_ item: RenderedQueue.Item) -> SendQueue.Result? {
+        let ledger = sender.ledger
+        let entry = item.entry
+        do {
+            let message: OutgoingMessage
+            switch item.message {
+            case .success(let rendered):
+                message = rendered
+            case .failure(let error):
+                try recordReply()
+                try ledger.finish(entry.id, state: .failed, code: nil, reply: nil,
+                                  note: "the message could not be built: \(error)", now: sender.clock())
+                return .done(.failed)
+            }
+            if let problem = EnvelopeCheck.problem(message) {
+                try recordReply()
+                try ledger.finish(entry.id, state: .failed, code: nil, reply: nil, note: problem, now: sender.clock())
+                return .done(.failed)
+            }
+            // A reply is never held back while the rate limiter sleeps.
+            if limiter.limits { try recordReply() }
+            limiter.acquire()
+            let previous = unrecorded
+            let claim = try ledger.claim(entry.id, now: sender.clock(), recording: previous?.finish)
+            if let previous {
+                unrecorded = nil
+                report(previous.entry, previous.result)
+            }
+            let attempt: Int
+            switch claim {
+            case .claimed(let number): attempt = number
+            case .suppressed: return .done(.cancelled)
+            case .notPending: return .skipped
+            }
+            let outcome: DeliveryOutcome
+            do {
+                outcome = try connection.deliver(message)
+            } catch {
+                // Not handed over: the row waits for the next run.
+                try ledger.finish(entry.id, state: .deferred, code: nil, reply: nil, note: "\(error)", now: sender.clock())
+                return .stop("\(error)")
+            }
+            let note: String? = if case .failed(let reason) = outcome { reason } else { nil }
+            let finish = Ledger.Finish(id: entry.id, state: outcome.state, code: outcome.reply?.code,
+                                       reply: outcome.reply?.text, note: note)
+            let result: SendQueue.Result = if case .deferred = outcome, attempt < sender.retry.attempts {
+                .retry(after: sender.retry.delay(beforeAttempt: attempt + 1))
+            } else {
+                .done(outcome.state)
+            }
+            unrecorded = Unrecorded(entry: entry, finish: finish, result: result)
+            return nil
+        } catch {
+            let reason = "the ledger could not be updated: \(error)"
+            if let pending = unrecorded {
+                unrecorded = nil
+                report(pending.entry, .stop(reason))
+            }
+            return .stop(reason)
+        }
+    }
+}
