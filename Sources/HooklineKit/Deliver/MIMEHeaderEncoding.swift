@@ -84,7 +84,7 @@ enum MIMEHeaderEncoding {
     /// `Name: value` folded before a word that would pass 76 characters, with CRLF at the end.
     static func field(_ name: String, _ tokens: [String], into out: inout [UInt8]) {
         var lineLength = name.utf8.count + 1
-        out += Array(name.utf8)
+        out.append(contentsOf: name.utf8)
         out.append(0x3A)
         for token in tokens {
             let length = token.utf8.count
@@ -93,7 +93,7 @@ enum MIMEHeaderEncoding {
                 lineLength = 0
             }
             out.append(0x20)
-            out += Array(token.utf8)
+            out.append(contentsOf: token.utf8)
             lineLength += 1 + length
         }
         out += [0x0D, 0x0A]
