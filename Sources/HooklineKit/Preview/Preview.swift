@@ -106,11 +106,15 @@ private struct ChunkPart {
         groups.add(r.findings, customerID: r.customerID)
         if first.count < PreviewReport.listed { first.append(r) }
         rows?.append(r)
-        if json != nil { PreviewJSON.recipient(r, first: isFirst, into: &json!) }
-        if index != nil {
+        if var text = json.take() {
+            PreviewJSON.recipient(r, first: isFirst, into: &text)
+            json = text
+        }
+        if var rows = index.take() {
             let rank = PreviewIndex.rank(r)
-            index![rank] += PreviewIndex.row(r)
+            rows[rank] += PreviewIndex.row(r)
             if indexFirst[rank] == nil { indexFirst[rank] = r.customerID }
+            index = rows
         }
     }
 }
