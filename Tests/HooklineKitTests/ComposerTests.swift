@@ -81,8 +81,11 @@ struct ComposerTests {
                                     attributes: ["city", "favorite_roast"])
         let members = try ExampleShop.members(of: campaign)
         #expect(!members.isEmpty)
-        let report = try Preview.render(members, composer: composer)
-        let errors = report.recipients.flatMap { r in r.findings.filter { $0.severity == .error }.map { "\(r.customerID): \($0.message)" } }
+        var errors: [String] = []
+        let report = try Preview.render(members, composer: composer, rows: { rows in
+            errors += rows.flatMap { r in r.findings.filter { $0.severity == .error }.map { "\(r.customerID): \($0.message)" } }
+        })
         #expect(errors.isEmpty, "\(errors.prefix(5))")
+        #expect(report.rendered == members.count && !report.hasErrors)
     }
 }

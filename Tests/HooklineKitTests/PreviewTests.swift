@@ -10,30 +10,83 @@ struct PreviewTests {
         let campaign = try Campaign.named("fifth-order-thanks", in: p.workspace)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hookline-preview-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let report = try Preview.run(workspace: p.workspace, campaign: campaign, now: ExampleShop.now, out: folder)
+        var json: [UInt8] = []
+        let report = try Preview.run(workspace: p.workspace, campaign: campaign, now: ExampleShop.now, out: folder,
+                                     json: { json += $0 })
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-        #expect(files.filter { $0.hasSuffix(".eml") }.count == report.recipients.count)
-        #expect(report.audience == report.recipients.count && report.audience > 0)
+        #expect(files.filter { $0.hasSuffix(".eml") }.count == report.rendered)
+        #expect(!files.contains { $0.hasSuffix(".part") }, "the index's temporary files are gone")
+        #expect(report.audience == report.rendered && report.audience > 0)
         let index = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
-        for recipient in report.recipients {
-            #expect(index.contains("href=\"html/\(recipient.customerID).html\""))
-            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("html/\(recipient.customerID).html").path))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
+        let recipients = try #require(parsed["recipients"] as? [[String: Any]])
+        #expect(recipients.count == report.rendered)
+        for recipient in recipients {
+            let id = try #require(recipient["customer_id"] as? String)
+            #expect(index.contains("href=\"html/\(id).html\""))
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("html/\(id).html").path))
         }
-        #expect(report.samples.count == min(3, report.recipients.count))
+        #expect(report.samples.count == min(3, report.rendered))
     }
 
-    @Test("the JSON has exactly the documented shape")
-    func json() throws {
-        var report = PreviewReport(
-            campaign: "c", audience: 1,
-            recipients: [.init(customerID: "C1", email: "a@example.com", subject: "S", words: 42,
-                               findings: [Finding(rule: "headline.catchiness", severity: .warning, message: "m", text: "t", hint: "h")])],
-            skipped: [.init(customerID: "C2", reason: "suppressed:bounced")])
-        report.samples = []
+    @Test("index.html lists recipients with errors first, then warnings, each in audience order")
+    func indexOrder() throws {
+        let composer = try ExampleShop.composer(template: ExampleShop.goodTemplate.replacingOccurrences(
+            of: "{{first_name|Hello}}, your beans are 30 days old", with: "{{first_name}}, your beans are 30 days old"))
+        let members = (1...3000).map { i in ExampleShop.customer(id: "C\(i)", first: i % 1000 == 7 ? nil : "Ann") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hookline-preview-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = try Preview.render(members, composer: composer, writer: try PreviewWriter(folder: folder))
+        #expect(report.rendered == 3000 && report.withErrors == 3)
+        let index = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+        let order = index.components(separatedBy: "target=view>").dropFirst().compactMap { $0.split(separator: "<").first.map(String.init) }
+        #expect(order.prefix(4) == ["C7", "C1007", "C2007", "C1"])
+        #expect(order.count == 3000 && order.last == "C3000")
+        #expect(index.contains("src=\"html/C7.html\""), "the pane opens on the first recipient with an error")
+    }
+
+    @Test("rows and JSON arrive in audience order across many chunks, and the JSON is what JSONEncoder writes")
+    func streamedJSON() throws {
+        let composer = try ExampleShop.composer(template: ExampleShop.goodTemplate)
+        let members = (1...5000).map { i in
+            ExampleShop.customer(id: "C\(i)", email: "c\(i)@example.com", first: i % 3 == 0 ? "Zoë \"Q\" \\ /\t" : "Ann")
+        }
+        var rows: [PreviewReport.Recipient] = []
+        var json: [UInt8] = []
+        let skipped = [PreviewReport.Skipped(customerID: "S1", reason: "suppressed:bounced")]
+        let report = try Preview.render(members, composer: composer,
+                                        report: PreviewReport(campaign: "test", audience: 5000, skipped: skipped),
+                                        rows: { rows += $0 }, json: { json += $0 })
+        #expect(rows.map(\.customerID) == members.map(\.customer.id))
+        #expect(report.firstRecipients == Array(rows.prefix(PreviewReport.listed)))
+        let expected = DocumentedJSON(audience: 5000, campaign: "test", recipients: rows.map(DocumentedJSON.Row.init), skipped: skipped.map {
+            ["customer_id": $0.customerID, "reason": $0.reason]
+        })
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(report), as: UTF8.self)
-        #expect(json == #"{"audience":1,"campaign":"c","recipients":[{"customer_id":"C1","email":"a@example.com","findings":[{"message":"m","rule":"headline.catchiness","severity":"warning"}],"subject":"S","words":42}],"skipped":[{"customer_id":"C2","reason":"suppressed:bounced"}]}"#)
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: json, as: UTF8.self) == String(decoding: try encoder.encode(expected), as: UTF8.self) + "\n")
+
+        var empty: [UInt8] = []
+        _ = try Preview.render([], composer: composer, json: { empty += $0 })
+        let none = DocumentedJSON(audience: 0, campaign: "test", recipients: [], skipped: [])
+        #expect(String(decoding: empty, as: UTF8.self) == String(decoding: try encoder.encode(none), as: UTF8.self) + "\n")
+    }
+
+    /// The documented JSON shape as a plain Encodable, to compare the streamed bytes with.
+    struct DocumentedJSON: Encodable {
+        struct Row: Encodable {
+            var customer_id, email, subject: String
+            var words: Int
+            var findings: [[String: String]]
+            init(_ r: PreviewReport.Recipient) {
+                (customer_id, email, subject, words) = (r.customerID, r.email, r.subject, r.words)
+                findings = r.findings.map { ["rule": $0.rule, "severity": $0.severity.rawValue, "message": $0.message] }
+            }
+        }
+        var audience: Int
+        var campaign: String
+        var recipients: [Row]
+        var skipped: [[String: String]]
     }
 
     @Test("findings are grouped by kind, most frequent first")

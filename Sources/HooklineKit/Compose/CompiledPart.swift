@@ -122,7 +122,7 @@ struct CompiledPart: Sendable {
                     if let fallback { out += fallback } else { problems.append(Problem(kind: .empty, field: variable.fieldName)) }
                     continue
                 }
-                if value.unicodeScalars.contains(where: isControl) {
+                if containsControl(value) {
                     problems.append(Problem(kind: .controlCharacter, field: variable.fieldName))
                 }
                 out += Self.escape(value, escaping)
@@ -155,4 +155,18 @@ struct CompiledPart: Sendable {
 func isControl(_ scalar: Unicode.Scalar) -> Bool {
     let v = scalar.value
     return v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029
+}
+
+/// True when any scalar of `text` is ``isControl(_:)``, read from the UTF-8 bytes without decoding.
+func containsControl(_ text: String) -> Bool {
+    var previous: UInt8 = 0, beforePrevious: UInt8 = 0
+    for byte in text.utf8 {
+        if byte < 0x20 || byte == 0x7F { return true }
+        // U+0080…U+009F are C2 80…C2 9F; U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+        if previous == 0xC2 && byte >= 0x80 && byte <= 0x9F { return true }
+        if beforePrevious == 0xE2 && previous == 0x80 && (byte == 0xA8 || byte == 0xA9) { return true }
+        beforePrevious = previous
+        previous = byte
+    }
+    return false
 }

@@ -19,6 +19,10 @@ public struct Composer: Sendable {
     let staticHookFindings: [Finding]?
     /// Spam phrases in the template's own words (values left out), checked once.
     let staticBodyFindings: [Finding]
+    /// `mailto:` of the List-Unsubscribe header, up to the token.
+    let unsubscribeMailtoPrefix: String
+    /// The campaign compiled for rendering many recipients (``render(_:cache:into:)``).
+    let batch: BatchPlan
 
     /// Compiles `template` for `campaign`; `attributes` are the customer columns that exist
     /// (unknown variables are then errors with a did-you-mean), nil to accept any name.
@@ -51,6 +55,8 @@ public struct Composer: Sendable {
         let fixedBody = self.template.story.text.render(Self.nobody, unsubscribeURL: "", problems: &none) + "\n"
             + self.template.hook.text.render(Self.nobody, unsubscribeURL: "", problems: &none)
         staticBodyFindings = BodySpamRule.check(body: fixedBody, language: self.template.language)
+        unsubscribeMailtoPrefix = "mailto:\(replyTo?.address ?? from.address)?subject=unsubscribe%20"
+        batch = BatchPlan(template: self.template, layout: layout, from: from, replyTo: replyTo)
     }
 
     /// Loads the campaign's template from the workspace and compiles it.
@@ -69,38 +75,18 @@ public struct Composer: Sendable {
         let id = c.customer.id
         let token = signer.token(customerID: id, campaignID: campaign.id)
         let unsubscribeURL = unsubscribeBase + token
-        var problems: [CompiledPart.Problem] = []
-        let subject = template.subject.render(c, unsubscribeURL: unsubscribeURL, problems: &problems)
-        let preheader = template.preheader?.render(c, unsubscribeURL: unsubscribeURL, problems: &problems) ?? ""
-        let storyText = template.story.text.render(c, unsubscribeURL: unsubscribeURL, problems: &problems)
-        let hookText = template.hook.text.render(c, unsubscribeURL: unsubscribeURL, problems: &problems)
-        let footerText = template.footer.text.render(c, unsubscribeURL: unsubscribeURL, problems: &problems)
+        let content = self.content(c, unsubscribeURL: unsubscribeURL, cache: cache)
+        var findings = content.findings
         var ignored: [CompiledPart.Problem] = []
-        let content = template.story.html.render(c, unsubscribeURL: unsubscribeURL, problems: &ignored)
-            + template.hook.html.render(c, unsubscribeURL: unsubscribeURL, problems: &ignored)
-        let footerHTML = template.footer.html.render(c, unsubscribeURL: unsubscribeURL, problems: &ignored)
-        let text = storyText + "\n\n" + hookText + "\n\n-- \n" + footerText + "\n"
-        let html = layout.render(subject: subject, preheader: preheader, content: content, footer: footerHTML)
-        let words = WordCounter.count(storyText) + WordCounter.count(hookText)
-
-        var findings = cache.headline(subject) {
-            HeadlineRule.check(subject, language: template.language, settings: settings,
-                               personalised: template.personalisedSubject)
-        }
-        findings += WordsRule.check(words: words, settings: settings)
-        findings += StoryRule.check(story: storyText, language: template.language, settings: settings)
-        if let staticHookFindings, !WordCounter.isBlank(hookText) {
-            findings += staticHookFindings
-        } else {
-            let urls = template.hook.links.map { $0.render(c, unsubscribeURL: unsubscribeURL, problems: &ignored) }
-            findings += HookRule.check(hookText: hookText, links: urls, domains: domains)
-        }
-        findings += staticBodyFindings
-        let fromData = cache.valueSpam(bodyValues(c)) { BodySpamRule.check(body: $0, language: template.language) }
-        findings += fromData.filter { !staticBodyFindings.contains($0) }
+        let html = layout.render(
+            subject: content.subject, preheader: content.preheader,
+            content: template.story.html.render(c, unsubscribeURL: unsubscribeURL, problems: &ignored)
+                + template.hook.html.render(c, unsubscribeURL: unsubscribeURL, problems: &ignored),
+            footer: template.footer.html.render(c, unsubscribeURL: unsubscribeURL, problems: &ignored))
+        let text = content.storyText + "\n\n" + content.hookText + "\n\n-- \n" + content.footerText + "\n"
         var failure: RecipientError?
         var seen = Set<String>()
-        for problem in problems where seen.insert(problem.field).inserted {
+        for problem in content.problems where seen.insert(problem.field).inserted {
             switch problem.kind {
             case .empty:
                 findings.append(Finding(
@@ -116,16 +102,12 @@ public struct Composer: Sendable {
         let email = c.customer.email ?? ""
         var message: MIMEMessage?
         if failure == nil {
-            let first = c.customer.firstName ?? "", last = c.customer.lastName ?? ""
-            let name = first.isEmpty ? last : last.isEmpty ? first : first + " " + last
             let sentAt = date ?? c.now
             do {
                 message = try MIMEMessage(
-                    from: from, to: .init(name: name.isEmpty ? nil : name, address: email), replyTo: replyTo,
-                    subject: subject, date: sentAt,
+                    from: from, to: recipient(c), replyTo: replyTo, subject: content.subject, date: sentAt,
                     messageID: signer.messageKey(customerID: id, campaignID: campaign.id, at: sentAt) + "@" + messageIDDomain,
-                    unsubscribeURL: unsubscribeURL,
-                    unsubscribeMailto: "mailto:\(replyTo?.address ?? from.address)?subject=unsubscribe%20\(token)",
+                    unsubscribeURL: unsubscribeURL, unsubscribeMailto: unsubscribeMailtoPrefix + token,
                     text: text, html: html, senderChecked: true)
             } catch let error as MIMEError {
                 let field = ["to.name": "first_name/last_name", "to.address": "email"][error.field] ?? error.field
@@ -139,8 +121,57 @@ public struct Composer: Sendable {
             findings.append(Finding(rule: "data.header", severity: .error, message: failure.description,
                                     text: failure.field, hint: failure.hint))
         }
-        return RenderedMessage(customerID: id, email: email, subject: subject, preheader: preheader, text: text, html: html,
-                               words: words, findings: findings, message: message, failure: failure)
+        return RenderedMessage(customerID: id, email: email, subject: content.subject, preheader: content.preheader,
+                               text: text, html: html, words: content.words, findings: findings, message: message,
+                               failure: failure)
+    }
+
+    /// The To mailbox: the customer's name, when there is one, and address.
+    func recipient(_ c: CustomerFeatures) -> MIMEMessage.Mailbox {
+        let first = c.customer.firstName ?? "", last = c.customer.lastName ?? ""
+        let name = first.isEmpty ? last : last.isEmpty ? first : first + " " + last
+        return .init(name: name.isEmpty ? nil : name, address: c.customer.email ?? "")
+    }
+
+    /// The text parts of one recipient's message and what the content rules say about them
+    /// (before the per-recipient problems): a function of the recipient's values only.
+    struct Content {
+        var subject: String
+        var preheader: String
+        var storyText: String
+        var hookText: String
+        var footerText: String
+        var words: Int
+        var findings: [Finding]
+        var problems: [CompiledPart.Problem]
+    }
+
+    func content(_ c: CustomerFeatures, unsubscribeURL: String, cache: RenderCache) -> Content {
+        var problems: [CompiledPart.Problem] = []
+        let subject = template.subject.render(c, unsubscribeURL: unsubscribeURL, problems: &problems)
+        let preheader = template.preheader?.render(c, unsubscribeURL: unsubscribeURL, problems: &problems) ?? ""
+        let storyText = template.story.text.render(c, unsubscribeURL: unsubscribeURL, problems: &problems)
+        let hookText = template.hook.text.render(c, unsubscribeURL: unsubscribeURL, problems: &problems)
+        let footerText = template.footer.text.render(c, unsubscribeURL: unsubscribeURL, problems: &problems)
+        let words = WordCounter.count(storyText) + WordCounter.count(hookText)
+        var findings = cache.headline(subject) {
+            HeadlineRule.check(subject, language: template.language, settings: settings,
+                               personalised: template.personalisedSubject)
+        }
+        findings += WordsRule.check(words: words, settings: settings)
+        findings += StoryRule.check(story: storyText, language: template.language, settings: settings)
+        if let staticHookFindings, !WordCounter.isBlank(hookText) {
+            findings += staticHookFindings
+        } else {
+            var ignored: [CompiledPart.Problem] = []
+            let urls = template.hook.links.map { $0.render(c, unsubscribeURL: unsubscribeURL, problems: &ignored) }
+            findings += HookRule.check(hookText: hookText, links: urls, domains: domains)
+        }
+        findings += staticBodyFindings
+        let fromData = cache.valueSpam(bodyValues(c)) { BodySpamRule.check(body: $0, language: template.language) }
+        findings += fromData.filter { !staticBodyFindings.contains($0) }
+        return Content(subject: subject, preheader: preheader, storyText: storyText, hookText: hookText,
+                       footerText: footerText, words: words, findings: findings, problems: problems)
     }
 
     /// The recipient's own values printed in story and hook: spam phrases from data are
@@ -155,17 +186,26 @@ public struct Composer: Sendable {
 }
 
 /// Per-thread memo of rule results that repeat across recipients (the same subject, the
-/// same values). Not thread-safe by design: one per worker.
+/// same values), and the scratch buffers of batch rendering. Not thread-safe by design: one per worker.
 public final class RenderCache {
     private var headlines: [String: [Finding]] = [:]
     private var valueFindings: [String: [Finding]] = [:]
+    private var contents: [String: CheckedContent] = [:]
+    private var date: (seconds: Int64, field: [UInt8])?
+    var buffers = BodyProgram.Buffers()
+    /// Whether batch rendering also leaves each message's HTML part in ``html``.
+    let keepsHTML: Bool
+    var html: [UInt8] = []
 
-    public init() {}
+    public init(keepsHTML: Bool = false) { self.keepsHTML = keepsHTML }
+
+    /// Caches stop growing here: values unique to each recipient (an email in the story) would only fill memory.
+    private static let limit = 100_000
 
     func headline(_ subject: String, _ compute: () -> [Finding]) -> [Finding] {
         if let hit = headlines[subject] { return hit }
         let result = compute()
-        if headlines.count < 100_000 { headlines[subject] = result }
+        if headlines.count < Self.limit { headlines[subject] = result }
         return result
     }
 
@@ -173,7 +213,23 @@ public final class RenderCache {
     func valueSpam(_ values: String, _ check: (String) -> [Finding]) -> [Finding] {
         if let hit = valueFindings[values] { return hit }
         let found = check(values)
-        if valueFindings.count < 100_000 { valueFindings[values] = found }
+        if valueFindings.count < Self.limit { valueFindings[values] = found }
         return found
+    }
+
+    /// The content rules' result for one set of values (see ``BatchPlan/keyVariables``).
+    func checked(_ key: String, _ compute: () -> CheckedContent) -> CheckedContent {
+        if let hit = contents[key] { return hit }
+        let result = compute()
+        if contents.count < Self.limit { contents[key] = result }
+        return result
+    }
+
+    /// The Date field: the same for a whole preview, so encoded once.
+    func dateField(_ seconds: Int64) -> [UInt8] {
+        if let date, date.seconds == seconds { return date.field }
+        let field = MIMEMessage.dateField(seconds)
+        date = (seconds, field)
+        return field
     }
 }

@@ -60,13 +60,17 @@ public enum Lint {
                                     attributes: attributes)
         let audience = campaign.audience.evaluate(snapshot, rules: SegmentRules(thresholds: workspace.config.segments))
         // Synthetic customers stand in only where the audience's conditions could let them in.
-        var checked = synthetic(composer: composer, attributes: attributes, now: now) { customer in
+        let checked = synthetic(composer: composer, attributes: attributes, now: now) { customer in
             campaign.audience.conditions.allSatisfy { $0.matches(customer) }
         }
-        let report = try Preview.render(audience.members.map(\.features), composer: composer)
-        checked += report.recipients.map { ($0.customerID, $0.findings) }
-        return LintReport(target: campaign.id, language: composer.language, catchiness: nil, recipients: checked.count,
-                          findings: items(checked))
+        var items = LintItems()
+        for (customer, findings) in checked { items.add(findings, customer: customer) }
+        let report = try Preview.renderMembers(AudienceMembers(members: audience.members[...]), composer: composer, report: nil,
+                                        writer: nil, rows: { rows in
+            for row in rows { items.add(row.findings, customer: row.customerID) }
+        }, json: nil)
+        return LintReport(target: campaign.id, language: composer.language, catchiness: nil,
+                          recipients: checked.count + report.rendered, findings: items.sorted)
     }
 
     /// Checks a template on its own, with a sample offer, against two synthetic customers.
@@ -113,20 +117,30 @@ public enum Lint {
     }
 
     static func items(_ checked: [(String, [Finding])]) -> [LintReport.Item] {
-        var items: [String: LintReport.Item] = [:]
-        var order: [String] = []
-        for (customer, findings) in checked {
-            for f in findings {
-                let key = f.rule + "|" + f.message.replacingOccurrences(of: "[0-9]+", with: "#", options: .regularExpression)
-                    .replacingOccurrences(of: customer, with: "")
-                if items[key] == nil {
-                    order.append(key)
-                    items[key] = .init(rule: f.rule, severity: f.severity, message: f.message, text: f.text, hint: f.hint,
-                                       count: 0, example: customer)
-                }
-                items[key]?.count += 1
+        var items = LintItems()
+        for (customer, findings) in checked { items.add(findings, customer: customer) }
+        return items.sorted
+    }
+}
+
+/// Lint findings counted by kind (rule and message shape, see ``FindingGroups/shape(_:)``).
+struct LintItems {
+    private var items: [String: LintReport.Item] = [:]
+    private var order: [String] = []
+
+    mutating func add(_ findings: [Finding], customer: String) {
+        for f in findings {
+            let key = f.rule + "|" + FindingGroups.shape(f.message).replacingOccurrences(of: customer, with: "")
+            if items[key] == nil {
+                order.append(key)
+                items[key] = .init(rule: f.rule, severity: f.severity, message: f.message, text: f.text, hint: f.hint,
+                                   count: 0, example: customer)
             }
+            items[key]?.count += 1
         }
-        return order.compactMap { items[$0] }.sorted { ($0.severity, $0.count) > ($1.severity, $1.count) }
+    }
+
+    var sorted: [LintReport.Item] {
+        order.compactMap { items[$0] }.sorted { ($0.severity, $0.count) > ($1.severity, $1.count) }
     }
 }

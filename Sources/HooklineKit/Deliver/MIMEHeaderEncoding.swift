@@ -4,6 +4,11 @@ enum MIMEHeaderEncoding {
     /// Raw text bytes per encoded-word: 39 bytes → 52 base64 characters, so a word is 64
     /// characters and a folded line (" " + word) stays well under 76.
     private static let bytesPerWord = 39
+    /// RFC 5322 atext, and the space between atoms.
+    private static let atextOrSpace: [Bool] = (0..<256).map { byte in
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            || " !#$%&'*+-/=?^_`{|}~".utf8.contains(UInt8(byte))
+    }
     private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// True when the text can go into a header as is: printable ASCII and spaces, no `=?`.
@@ -67,13 +72,15 @@ enum MIMEHeaderEncoding {
     static func mailbox(name: String?, address: String) -> [String] {
         guard let name, !name.isEmpty else { return ["<\(address)>"] }
         if isPlain(name) {
-            let atext = name.utf8.allSatisfy { byte in
-                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                    || " !#$%&'*+-/=?^_`{|}~".utf8.contains(byte)
-            }
-            let parts = words(name)
-            if atext && parts.joined(separator: " ") == name {
-                return parts + ["<\(address)>"]
+            let table = atextOrSpace
+            var previous: UInt8 = 0x20
+            // Atoms separated by single spaces can be written as they are.
+            let atoms = name.utf8.allSatisfy { byte in
+                defer { previous = byte }
+                return table[Int(byte)] && !(byte == 0x20 && previous == 0x20)
+            } && previous != 0x20
+            if atoms {
+                return words(name) + ["<\(address)>"]
             }
             let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             if escaped.count <= 60 { return ["\"\(escaped)\"", "<\(address)>"] }
@@ -84,7 +91,7 @@ enum MIMEHeaderEncoding {
     /// `Name: value` folded before a word that would pass 76 characters, with CRLF at the end.
     static func field(_ name: String, _ tokens: [String], into out: inout [UInt8]) {
         var lineLength = name.utf8.count + 1
-        out += Array(name.utf8)
+        out.append(contentsOf: name.utf8)
         out.append(0x3A)
         for token in tokens {
             let length = token.utf8.count
@@ -93,7 +100,7 @@ enum MIMEHeaderEncoding {
                 lineLength = 0
             }
             out.append(0x20)
-            out += Array(token.utf8)
+            out.append(contentsOf: token.utf8)
             lineLength += 1 + length
         }
         out += [0x0D, 0x0A]

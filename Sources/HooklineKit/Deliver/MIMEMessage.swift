@@ -59,35 +59,41 @@ public struct MIMEMessage: Sendable {
     }
 
     private func validate(senderChecked: Bool) throws {
-        var values: [(String, String)] = [
-            ("to.address", to.address), ("subject", subject), ("message_id", messageID), ("unsubscribe_url", unsubscribeURL),
-        ]
-        if let name = to.name { values.append(("to.name", name)) }
-        if let mailto = unsubscribeMailto { values.append(("unsubscribe_mailto", mailto)) }
+        try Self.validate(to: to, subject: subject, messageID: messageID, unsubscribeURL: unsubscribeURL,
+                          unsubscribeMailto: unsubscribeMailto, sender: senderChecked ? nil : (from, replyTo))
+    }
+
+    /// Every header value's checks; `sender` nil when From and Reply-To were checked once for a campaign.
+    static func validate(to: Mailbox, subject: String, messageID: String, unsubscribeURL: String,
+                         unsubscribeMailto: String?, sender: (from: Mailbox, replyTo: Mailbox?)?) throws {
+        var values = [("to.address", to.address), ("subject", subject), ("message_id", messageID),
+                      ("unsubscribe_url", unsubscribeURL), ("to.name", to.name ?? ""), ("unsubscribe_mailto", unsubscribeMailto ?? "")]
         var addresses = [("to.address", to.address)]
-        if !senderChecked {
-            values.append(("from.address", from.address))
-            if let name = from.name { values.append(("from.name", name)) }
-            if let replyTo { values.append(("reply_to.address", replyTo.address)) }
-            if let name = replyTo?.name { values.append(("reply_to.name", name)) }
+        if let (from, replyTo) = sender {
+            values += [("from.address", from.address), ("from.name", from.name ?? ""),
+                       ("reply_to.address", replyTo?.address ?? ""), ("reply_to.name", replyTo?.name ?? "")]
             addresses += [("from.address", from.address)] + (replyTo.map { [("reply_to.address", $0.address)] } ?? [])
         }
-        for (field, value) in values where value.unicodeScalars.contains(where: isControl) {
+        for (field, value) in values where containsControl(value) {
             throw MIMEError(field: field, "contains a line break or control character")
         }
         for (field, address) in addresses where !EmailAddress.isValid(address) {
             throw MIMEError(field: field, "'\(address)' is not a valid email address")
         }
-        guard unsubscribeURL.hasPrefix("https://"), !unsubscribeURL.contains(">"), !unsubscribeURL.contains(" ") else {
+        let url = unsubscribeURL.utf8
+        guard unsubscribeURL.hasPrefix("https://"), !url.contains(0x3E), !url.contains(0x20) else {
             throw MIMEError(field: "unsubscribe_url", "must be an https URL (RFC 8058)")
         }
-        guard messageID.contains("@"), !messageID.contains(">"), !messageID.contains(" ") else {
+        let id = messageID.utf8
+        guard id.contains(0x40), !id.contains(0x3E), !id.contains(0x20) else {
             throw MIMEError(field: "message_id", "must look like unique@domain")
         }
     }
 
     /// The boundary: derived from the message id; `=_` never occurs in quoted-printable text.
-    var boundary: String {
+    var boundary: String { Self.boundary(messageID: messageID) }
+
+    static func boundary(messageID: String) -> String {
         let unique = messageID.utf8.prefix { $0 != 0x40 }.filter {
             (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
         }
@@ -98,30 +104,61 @@ public struct MIMEMessage: Sendable {
     public func bytes() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + html.utf8.count * 11 / 10 + 1200)
-        MIMEHeaderEncoding.field("From", MIMEHeaderEncoding.mailbox(name: from.name, address: from.address), into: &out)
-        MIMEHeaderEncoding.field("To", MIMEHeaderEncoding.mailbox(name: to.name, address: to.address), into: &out)
-        if let replyTo {
-            MIMEHeaderEncoding.field("Reply-To", MIMEHeaderEncoding.mailbox(name: replyTo.name, address: replyTo.address),
-                                     into: &out)
-        }
+        Self.assemble(
+            from: Self.mailboxField("From", from), to: to, replyTo: replyTo.map { Self.mailboxField("Reply-To", $0) } ?? [],
+            subject: Self.subjectField(subject), date: Self.dateField(date), messageID: messageID,
+            unsubscribeURL: unsubscribeURL, unsubscribeMailto: unsubscribeMailto, into: &out,
+            text: { QuotedPrintable.encode(text, into: &$0) }, html: { QuotedPrintable.encode(html, into: &$0) })
+        return out
+    }
+
+    static func mailboxField(_ name: String, _ mailbox: Mailbox) -> [UInt8] {
+        var out: [UInt8] = []
+        MIMEHeaderEncoding.field(name, MIMEHeaderEncoding.mailbox(name: mailbox.name, address: mailbox.address), into: &out)
+        return out
+    }
+
+    static func subjectField(_ subject: String) -> [UInt8] {
+        var out: [UInt8] = []
         MIMEHeaderEncoding.field("Subject", MIMEHeaderEncoding.unstructured(subject), into: &out)
+        return out
+    }
+
+    static func dateField(_ date: Int64) -> [UInt8] {
+        var out: [UInt8] = []
         MIMEHeaderEncoding.field("Date", [MIMEDate.rfc5322(date)], into: &out)
+        return out
+    }
+
+    /// Writes a message whose From, Reply-To, Subject and Date fields are already encoded
+    /// (a batch encodes them once) and whose parts `text` and `html` append quoted-printable.
+    static func assemble(from: [UInt8], to: Mailbox, replyTo: [UInt8], subject: [UInt8], date: [UInt8], messageID: String,
+                         unsubscribeURL: String, unsubscribeMailto: String?, into out: inout [UInt8],
+                         text: (inout [UInt8]) -> Void, html: (inout [UInt8]) -> Void) {
+        out += from
+        MIMEHeaderEncoding.field("To", MIMEHeaderEncoding.mailbox(name: to.name, address: to.address), into: &out)
+        out += replyTo
+        out += subject
+        out += date
         MIMEHeaderEncoding.field("Message-ID", ["<\(messageID)>"], into: &out)
-        MIMEHeaderEncoding.field("MIME-Version", ["1.0"], into: &out)
+        out.append(contentsOf: "MIME-Version: 1.0\r\n".utf8)
         var unsubscribe = ["<\(unsubscribeURL)>" + (unsubscribeMailto == nil ? "" : ",")]
         if let mailto = unsubscribeMailto { unsubscribe.append("<\(mailto)>") }
         MIMEHeaderEncoding.field("List-Unsubscribe", unsubscribe, into: &out)
-        MIMEHeaderEncoding.field("List-Unsubscribe-Post", ["List-Unsubscribe=One-Click"], into: &out)
-        let boundary = self.boundary
+        out.append(contentsOf: "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n".utf8)
+        let boundary = Self.boundary(messageID: messageID)
         MIMEHeaderEncoding.field("Content-Type", ["multipart/alternative;", "boundary=\"\(boundary)\""], into: &out)
         out += [0x0D, 0x0A]
-        for (type, body) in [("text/plain", text), ("text/html", html)] {
-            out += Array("--\(boundary)\r\nContent-Type: \(type); charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
-            QuotedPrintable.encode(body, into: &out)
-            out += [0x0D, 0x0A]
+        func partHeader(_ type: String) -> String {
+            "--\(boundary)\r\nContent-Type: \(type); charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
         }
-        out += Array("--\(boundary)--\r\n".utf8)
-        return out
+        out.append(contentsOf: partHeader("text/plain").utf8)
+        text(&out)
+        out += [0x0D, 0x0A]
+        out.append(contentsOf: partHeader("text/html").utf8)
+        html(&out)
+        out += [0x0D, 0x0A]
+        out.append(contentsOf: "--\(boundary)--\r\n".utf8)
     }
 }
 

@@ -1,27 +1,26 @@
 /// `index.html` of a preview folder: the summary, a recipients table (subject, words,
-/// findings) and a pane that shows the selected message's HTML.
+/// findings) and a pane that shows the selected message's HTML. Rows are made as recipients
+/// are rendered (``PreviewWriter`` keeps them in files by rank), the page around them at the end.
 enum PreviewIndex {
-    private static func rank(_ r: PreviewReport.Recipient) -> Int {
+    /// Recipients with errors first, then warnings: what needs a look comes first.
+    static func rank(_ r: PreviewReport.Recipient) -> Int {
         r.findings.hasErrors ? 2 : r.findings.isEmpty ? 0 : 1
     }
 
-    static func html(_ report: PreviewReport) -> String {
-        func e(_ text: String) -> String { CompiledPart.escape(text, .html) }
-        var rows = ""
-        // Recipients with errors first, then warnings: what needs a look comes first.
-        let ordered = report.recipients.enumerated().sorted { a, b in
-            let (x, y) = (rank(a.element), rank(b.element))
-            return x != y ? x > y : a.offset < b.offset
-        }.map(\.element)
-        for r in ordered {
-            let file = PreviewWriter.fileName(r.customerID)
-            let findings = r.findings.isEmpty ? "<span class=ok>ok</span>" : r.findings.map {
-                "<span class=\($0.severity.rawValue) title=\"\(e($0.message))\">\(e($0.rule))</span>"
-            }.joined(separator: " ")
-            rows += "<tr><td><a href=\"html/\(file).html\" target=view>\(e(r.customerID))</a></td><td class=email>\(e(r.email))</td>"
-                + "<td>\(e(r.subject))</td><td class=num>\(r.words)</td><td>\(findings)</td>"
-                + "<td><a href=\"\(file).eml\">.eml</a></td></tr>\n"
-        }
+    private static func e(_ text: String) -> String { CompiledPart.escape(text, .html) }
+
+    static func row(_ r: PreviewReport.Recipient) -> [UInt8] {
+        let file = PreviewWriter.fileName(r.customerID)
+        let findings = r.findings.isEmpty ? "<span class=ok>ok</span>" : r.findings.map {
+            "<span class=\($0.severity.rawValue) title=\"\(e($0.message))\">\(e($0.rule))</span>"
+        }.joined(separator: " ")
+        return Array(("<tr><td><a href=\"html/\(file).html\" target=view>\(e(r.customerID))</a></td><td class=email>\(e(r.email))</td>"
+            + "<td>\(e(r.subject))</td><td class=num>\(r.words)</td><td>\(findings)</td>"
+            + "<td><a href=\"\(file).eml\">.eml</a></td></tr>\n").utf8)
+    }
+
+    /// The page before and after the rows; `first` is the customer shown at first.
+    static func page(_ report: PreviewReport, first: String?) -> (head: String, tail: String) {
         var groups = ""
         for g in report.groups {
             groups += "<li class=\(g.severity.rawValue)><b>\(g.count) recipient\(g.count == 1 ? "" : "s")</b>: "
@@ -30,8 +29,8 @@ enum PreviewIndex {
         var skipped: [String: Int] = [:]
         for s in report.skipped { skipped[s.reason, default: 0] += 1 }
         let skippedText = skipped.sorted { $0.value > $1.value }.map { "\($0.value) \(e($0.key))" }.joined(separator: ", ")
-        let first = ordered.first.map { "html/\(PreviewWriter.fileName($0.customerID)).html" } ?? "about:blank"
-        return """
+        let firstPage = first.map { "html/\(PreviewWriter.fileName($0)).html" } ?? "about:blank"
+        let head = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>Preview: \(e(report.campaign))</title>
         <style>
@@ -52,11 +51,15 @@ enum PreviewIndex {
         \(groups.isEmpty ? "<p class=meta>No findings.</p>" : "<ul>\(groups)</ul>")
         <table><thead><tr><th>Customer</th><th>Email</th><th>Subject</th><th class=num>Words</th><th>Findings</th><th></th></tr></thead>
         <tbody>
-        \(rows)</tbody></table>
+
+        """
+        let tail = """
+        </tbody></table>
         </div>
-        <div id=pane><iframe name=view src="\(first)" title="Message"></iframe></div>
+        <div id=pane><iframe name=view src="\(firstPage)" title="Message"></iframe></div>
         </body></html>
 
         """
+        return (head, tail)
     }
 }

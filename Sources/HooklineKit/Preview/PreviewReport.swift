@@ -1,40 +1,35 @@
 import Foundation
 
 /// The dry run of one campaign: who would get what, and what the rules say about it.
-/// Encodes to the documented JSON:
-/// `{"campaign", "audience", "recipients": [{"customer_id", "email", "subject", "words",
-/// "findings": [{"rule", "severity", "message"}]}], "skipped": [{"customer_id", "reason"}]}`.
-public struct PreviewReport: Sendable, Encodable {
-    public struct Recipient: Sendable, Encodable {
+///
+/// It keeps counts, grouped findings and a few recipients, never one row per recipient, so
+/// its size does not grow with the audience; the rows go to ``Preview``'s `rows` callback
+/// (the JSON output, see ``PreviewJSON``) and to the `--out` folder as they are rendered.
+public struct PreviewReport: Sendable {
+    public struct Recipient: Sendable, Equatable {
         public var customerID: String
         public var email: String
         public var subject: String
         public var words: Int
         public var findings: [Finding]
 
-        enum CodingKeys: String, CodingKey { case customerID = "customer_id", email, subject, words, findings }
-        enum FindingKeys: String, CodingKey { case rule, severity, message }
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(customerID, forKey: .customerID)
-            try c.encode(email, forKey: .email)
-            try c.encode(subject, forKey: .subject)
-            try c.encode(words, forKey: .words)
-            var list = c.nestedUnkeyedContainer(forKey: .findings)
-            for finding in findings {
-                var f = list.nestedContainer(keyedBy: FindingKeys.self)
-                try f.encode(finding.rule, forKey: .rule)
-                try f.encode(finding.severity, forKey: .severity)
-                try f.encode(finding.message, forKey: .message)
-            }
+        public init(customerID: String, email: String, subject: String, words: Int, findings: [Finding]) {
+            self.customerID = customerID
+            self.email = email
+            self.subject = subject
+            self.words = words
+            self.findings = findings
         }
     }
 
-    public struct Skipped: Sendable, Encodable {
+    public struct Skipped: Sendable, Equatable {
         public var customerID: String
         public var reason: String
-        enum CodingKeys: String, CodingKey { case customerID = "customer_id", reason }
+
+        public init(customerID: String, reason: String) {
+            self.customerID = customerID
+            self.reason = reason
+        }
     }
 
     /// Recipients with the same kind of finding, for the summary: "12 recipients: …".
@@ -50,54 +45,39 @@ public struct PreviewReport: Sendable, Encodable {
     public var campaign: String
     /// Recipients the campaign reaches (mailable audience members).
     public var audience: Int
-    public var recipients: [Recipient]
     public var skipped: [Skipped]
-    /// Not in the JSON: the summary and samples for the terminal.
+    /// Messages rendered and checked.
+    public var rendered = 0
+    /// Recipients whose message has an error-level finding.
+    public var withErrors = 0
+    /// The first recipients in audience order (up to ``listed``), for the terminal.
+    public var firstRecipients: [Recipient] = []
     public var groups: [FindingGroup] = []
     public var samples: [RenderedMessage] = []
-    /// Wall time of rendering, checking and serialising (and writing, with --out).
+    /// Wall time of rendering, checking and serialising (and, with --out, writing every file).
     public var renderSeconds: Double = 0
     /// Total size of the messages as they would be sent.
     public var messageBytes = 0
 
-    enum CodingKeys: String, CodingKey { case campaign, audience, recipients, skipped }
+    /// How many recipients the summary lists.
+    public static let listed = 20
 
-    public var hasErrors: Bool { recipients.contains { $0.findings.hasErrors } }
-
-    /// Groups findings by rule and message shape (numbers ignored), most frequent first.
-    static func group(_ recipients: [Recipient]) -> [FindingGroup] {
-        var groups: [String: FindingGroup] = [:]
-        var order: [String] = []
-        for recipient in recipients {
-            var seen = Set<String>()
-            for finding in recipient.findings {
-                let key = finding.rule + "|" + finding.message.replacingOccurrences(of: "[0-9]+", with: "#",
-                                                                                   options: .regularExpression)
-                let shapeKey = finding.rule == "personalization.empty" || finding.rule == "data.header"
-                    ? finding.rule + "|" + finding.text : key
-                guard seen.insert(shapeKey).inserted else { continue }
-                if groups[shapeKey] == nil {
-                    order.append(shapeKey)
-                    groups[shapeKey] = FindingGroup(rule: finding.rule, severity: finding.severity, count: 0,
-                                                    example: finding, exampleCustomerID: recipient.customerID)
-                }
-                groups[shapeKey]?.count += 1
-            }
-        }
-        return order.compactMap { groups[$0] }.sorted {
-            ($0.severity, $0.count) > ($1.severity, $1.count)
-        }
+    public init(campaign: String, audience: Int, skipped: [Skipped]) {
+        self.campaign = campaign
+        self.audience = audience
+        self.skipped = skipped
     }
 
+    public var hasErrors: Bool { withErrors > 0 }
+
     /// The human report: audience, grouped findings, skipped reasons, sample messages.
-    public func summary(limit: Int = 20) -> String {
+    public func summary(limit: Int = PreviewReport.listed) -> String {
         var lines: [String] = []
         lines.append("Campaign \(campaign): \(audience) recipient\(audience == 1 ? "" : "s"), \(skipped.count) skipped")
-        let withErrors = recipients.filter { $0.findings.hasErrors }.count
-        if !recipients.isEmpty && renderSeconds > 0 {
+        if rendered > 0 && renderSeconds > 0 {
             // A rate over a few messages measures thread start-up, not rendering.
-            let rate = recipients.count >= 1000 ? ": \(Int(Double(recipients.count) / renderSeconds)) messages/s" : ""
-            lines.append("Rendered and checked \(recipients.count) messages (\(messageBytes / max(1, recipients.count)) bytes each) "
+            let rate = rendered >= 1000 ? ": \(Int(Double(rendered) / renderSeconds)) messages/s" : ""
+            lines.append("Rendered and checked \(rendered) messages (\(messageBytes / max(1, rendered)) bytes each) "
                          + "in \(String(format: "%.2f", renderSeconds)) s\(rate)")
         }
         lines.append(withErrors == 0 ? "No errors." : "\(withErrors) recipient\(withErrors == 1 ? "" : "s") with errors: fix them before sending.")
@@ -115,10 +95,10 @@ public struct PreviewReport: Sendable, Encodable {
             lines.append("")
             lines.append("Skipped: " + reasons.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         }
-        if !recipients.isEmpty {
+        if !firstRecipients.isEmpty {
             lines.append("")
-            lines.append("Recipients (first \(min(limit, recipients.count))):")
-            for r in recipients.prefix(limit) {
+            lines.append("Recipients (first \(min(limit, firstRecipients.count))):")
+            for r in firstRecipients.prefix(limit) {
                 let marks = r.findings.isEmpty ? "ok" : r.findings.map(\.rule).joined(separator: ",")
                 lines.append("  \(r.customerID)  \(r.words) words  \(r.subject)  [\(marks)]")
             }
@@ -131,5 +111,58 @@ public struct PreviewReport: Sendable, Encodable {
             lines.append(sample.text.trimmingCharacters(in: .newlines))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Findings grouped by rule and message shape (numbers ignored), counted as recipients stream
+/// by; partial groups of consecutive runs of recipients merge in order.
+struct FindingGroups: Sendable {
+    private var groups: [String: PreviewReport.FindingGroup] = [:]
+    private var order: [String] = []
+
+    mutating func add(_ findings: [Finding], customerID: String) {
+        guard !findings.isEmpty else { return }
+        var seen: Set<String> = []
+        for finding in findings {
+            let key = finding.rule == "personalization.empty" || finding.rule == "data.header"
+                ? finding.rule + "|" + finding.text : finding.rule + "|" + Self.shape(finding.message)
+            guard seen.insert(key).inserted else { continue }
+            if groups[key] == nil {
+                order.append(key)
+                groups[key] = .init(rule: finding.rule, severity: finding.severity, count: 0, example: finding,
+                                    exampleCustomerID: customerID)
+            }
+            groups[key]?.count += 1
+        }
+    }
+
+    /// Adds the groups of the recipients that come after these.
+    mutating func append(_ later: FindingGroups) {
+        for key in later.order {
+            guard let group = later.groups[key] else { continue }
+            if groups[key] == nil {
+                order.append(key)
+                groups[key] = group
+            } else {
+                groups[key]?.count += group.count
+            }
+        }
+    }
+
+    /// Most frequent first; errors before warnings.
+    var sorted: [PreviewReport.FindingGroup] {
+        order.compactMap { groups[$0] }.sorted { ($0.severity, $0.count) > ($1.severity, $1.count) }
+    }
+
+    /// The message with every run of digits as `#`.
+    static func shape(_ message: String) -> String {
+        var out: [UInt8] = []
+        var inDigits = false
+        for byte in message.utf8 {
+            let digit = byte >= 0x30 && byte <= 0x39
+            if !digit { out.append(byte) } else if !inDigits { out.append(0x23) }
+            inDigits = digit
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -2,8 +2,12 @@ import Foundation
 
 /// Writes a dry run to a folder: `<customer>.eml` per recipient (exactly the bytes that would
 /// be sent), `html/<customer>.html` (the HTML part) and `index.html` to browse them.
+///
+/// Files are written as recipients are rendered; the index rows wait in one file per rank
+/// (errors, warnings, ok) until ``finish(_:)`` puts the page together.
 public struct PreviewWriter: Sendable {
     public let folder: URL
+    private let index: IndexParts
 
     public init(folder: URL) throws {
         self.folder = folder
@@ -12,28 +16,25 @@ public struct PreviewWriter: Sendable {
         } catch {
             throw OperationError("cannot create \(folder.path): \(error.localizedDescription)", hint: "choose another --out folder")
         }
+        index = try IndexParts(folder: folder)
     }
 
     /// A file name for a customer id: the id itself when it is plain, else a hash of it.
     static func fileName(_ customerID: String) -> String {
-        let plain = !customerID.isEmpty && customerID.count <= 100 && !customerID.hasPrefix(".")
-            && customerID.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+        let plain = !customerID.isEmpty && customerID.utf8.count <= 100 && !customerID.hasPrefix(".")
+            && customerID.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || byte == 0x2D || byte == 0x5F || byte == 0x2E
+            }
         return plain ? customerID : "id-" + SHA256.hash(Array(customerID.utf8)).prefix(10).hex
     }
 
-    /// Writes one recipient's files and returns the `.eml` size; safe to call from several
-    /// threads for different recipients.
-    @discardableResult
-    public func write(_ message: RenderedMessage) throws -> Int {
-        let name = Self.fileName(message.customerID)
-        var size = 0
-        if let mime = message.message {
-            let bytes = mime.bytes()
-            size = bytes.count
-            try Self.write(bytes, to: folder.appendingPathComponent("\(name).eml").path)
-        }
-        try Self.write(Array(message.html.utf8), to: folder.appendingPathComponent("html/\(name).html").path)
-        return size
+    /// Writes one recipient's files: `eml` (none when the message could not be built) and
+    /// `html`. Safe to call from several threads for different recipients.
+    public func write(customerID: String, eml: [UInt8], html: [UInt8]) throws {
+        let name = Self.fileName(customerID)
+        if !eml.isEmpty { try Self.write(eml, to: folder.path + "/" + name + ".eml") }
+        try Self.write(html, to: folder.path + "/html/" + name + ".html")
     }
 
     /// One open-write-close: Foundation's Data.write costs several extra system calls per
@@ -42,20 +43,79 @@ public struct PreviewWriter: Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw OperationError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        try IndexParts.writeAll(fd, bytes, path: path)
+    }
+
+    /// Adds index rows by rank, in audience order; `first` is each rank's first customer.
+    /// Called by one thread at a time.
+    func appendIndex(_ rows: [[UInt8]], first: [String?]) throws {
+        try index.append(rows, first: first)
+    }
+
+    /// Writes `index.html` for the finished report.
+    public func finish(_ report: PreviewReport) throws {
+        try index.finish(report, to: folder.appendingPathComponent("index.html").path)
+    }
+}
+
+/// The index rows of each rank in a temporary file of the output folder.
+private final class IndexParts: @unchecked Sendable {
+    private let paths: [String]
+    private var fds: [Int32] = []
+    private var first: [String?] = [nil, nil, nil]
+
+    init(folder: URL) throws {
+        paths = (0..<3).map { folder.appendingPathComponent(".index-rank\($0).part").path }
+        for path in paths {
+            let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+            guard fd >= 0 else {
+                fds.forEach { close($0) }
+                throw OperationError("cannot create \(path): \(String(cString: strerror(errno)))", hint: "choose another --out folder")
+            }
+            fds.append(fd)
+        }
+    }
+
+    deinit {
+        fds.forEach { close($0) }
+        paths.forEach { unlink($0) }
+    }
+
+    func append(_ rows: [[UInt8]], first: [String?]) throws {
+        for rank in 0..<3 where !rows[rank].isEmpty {
+            try Self.writeAll(fds[rank], rows[rank], path: paths[rank])
+            if self.first[rank] == nil { self.first[rank] = first[rank] }
+        }
+    }
+
+    /// The page head, the rows (errors, warnings, then ok) and the page tail.
+    func finish(_ report: PreviewReport, to path: String) throws {
+        let (head, tail) = PreviewIndex.page(report, first: first[2] ?? first[1] ?? first[0])
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw OperationError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try Self.writeAll(fd, Array(head.utf8), path: path)
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        for rank in [2, 1, 0] {
+            guard lseek(fds[rank], 0, SEEK_SET) == 0 else {
+                throw OperationError("cannot read \(paths[rank]): \(String(cString: strerror(errno)))")
+            }
+            while true {
+                let count = block.withUnsafeMutableBytes { read(fds[rank], $0.baseAddress, $0.count) }
+                guard count >= 0 else { throw OperationError("cannot read \(paths[rank]): \(String(cString: strerror(errno)))") }
+                if count == 0 { break }
+                try Self.writeAll(fd, Array(block[..<count]), path: path)
+            }
+        }
+        try Self.writeAll(fd, Array(tail.utf8), path: path)
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
             guard written > 0 else { throw OperationError("cannot write \(path): \(String(cString: strerror(errno)))") }
             offset += written
-        }
-    }
-
-    /// Writes `index.html` for the finished report.
-    public func finish(_ report: PreviewReport) throws {
-        do {
-            try Data(PreviewIndex.html(report).utf8).write(to: folder.appendingPathComponent("index.html"))
-        } catch {
-            throw OperationError("cannot write index.html in \(folder.path): \(error.localizedDescription)")
         }
     }
 }

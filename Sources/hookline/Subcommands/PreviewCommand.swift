@@ -31,13 +31,13 @@ struct PreviewCommand: ParsableCommand {
         try reportingErrors {
             let workspace = try global.openWorkspace()
             let campaign = try Campaign.named(self.campaign, in: workspace)
+            // The JSON streams out while rendering: a million recipients never sit in memory.
+            let json: Preview.JSONSink? = output.json ? { FileHandle.standardOutput.write(Data($0)) } : nil
             let report = try Preview.run(workspace: workspace, campaign: campaign, now: try global.resolvedNow(),
-                                         out: out.map { URL(fileURLWithPath: $0) }, limit: limit)
-            if output.json {
-                try printJSON(report)
-            } else {
+                                         out: out.map { URL(fileURLWithPath: $0) }, limit: limit, json: json)
+            if !output.json {
                 print(report.summary())
-                if let out { print("\nWrote \(report.recipients.count) messages and index.html to \(out)") }
+                if let out { print("\nWrote \(report.rendered) messages and index.html to \(out)") }
             }
             if report.hasErrors { throw ExitCode(1) }
         }

@@ -1,0 +1,126 @@
+/// What the composer prepares once per campaign so that a preview of a million recipients
+/// renders each message with a few copies: both parts as ``BodyProgram``s, the sender's
+/// header fields encoded, and the values the content rules depend on.
+struct BatchPlan: Sendable {
+    var text: BodyProgram
+    var html: BodyProgram
+    var fromField: [UInt8]
+    var replyToField: [UInt8]
+    /// The per-recipient values printed or tested by subject, preheader, story, hook and
+    /// footer text: everything the content rules see. Recipients with the same values get
+    /// the same findings, so the rules run once per distinct set. Nil when a rule could see
+    /// the unsubscribe URL, which differs for everyone.
+    var keyVariables: [TemplateVariable]?
+
+    init(template: CompiledTemplate, layout: Layout, from: MIMEMessage.Mailbox, replyTo: MIMEMessage.Mailbox?) {
+        let newline = BodyProgram.Source.text("\n\n")
+        text = BodyProgram(BodyProgram.sources(template.story.text) + [newline] + BodyProgram.sources(template.hook.text)
+                           + [.text("\n\n-- \n")] + BodyProgram.sources(template.footer.text) + [.text("\n")],
+                           escapesHTML: false)
+        html = BodyProgram(layout.pieces.flatMap { piece -> [BodyProgram.Source] in
+            switch piece {
+            case .text(let text): return [.text(text)]
+            case .slot(.subject): return [.subject]
+            case .slot(.preheader): return [.preheader]
+            case .slot(.content): return BodyProgram.sources(template.story.html) + BodyProgram.sources(template.hook.html)
+            case .slot(.footer): return BodyProgram.sources(template.footer.html)
+            }
+        }, escapesHTML: true)
+        fromField = MIMEMessage.mailboxField("From", from)
+        replyToField = replyTo.map { MIMEMessage.mailboxField("Reply-To", $0) } ?? []
+        let seen = [template.subject, template.preheader, template.story.text, template.hook.text]
+            .compactMap { $0 }.flatMap(\.variables) + template.hook.links.flatMap(\.variables)
+        var unique: [TemplateVariable] = []
+        for variable in seen + template.footer.text.variables where !variable.isConstant && !unique.contains(variable) {
+            unique.append(variable)
+        }
+        // The footer prints the unsubscribe link, but no rule reads the footer's words.
+        keyVariables = seen.contains(.unsubscribeURL) ? nil : unique.filter { $0 != .unsubscribeURL }
+    }
+}
+
+/// The cached result of the content rules for one set of values.
+struct CheckedContent {
+    var subject: String
+    var subjectField: [UInt8]
+    var subjectHTML: [UInt8]
+    var preheaderHTML: [UInt8]
+    var words: Int
+    var findings: [Finding]
+    /// No value is missing or has a control character: the message can be built directly.
+    var clean: Bool
+}
+
+extension Composer {
+    /// One recipient as a preview lists it.
+    struct Line {
+        var subject: String
+        var words: Int
+        var findings: [Finding]
+    }
+
+    /// Renders one recipient's message as sent into `message` (left empty when it cannot be
+    /// built) and, when `cache.keepsHTML`, the HTML part into `cache.html`. Findings and bytes
+    /// are exactly those of ``render(_:date:cache:)``, which handles the unusual recipients.
+    func render(_ c: CustomerFeatures, cache: RenderCache, into message: inout [UInt8]) -> Line {
+        guard let keyVariables = batch.keyVariables else { return renderOne(c, cache: cache, into: &message) }
+        let id = c.customer.id
+        let token = signer.token(customerID: id, campaignID: campaign.id)
+        let unsubscribeURL = unsubscribeBase + token
+        let checked = cache.checked(key(keyVariables, c)) {
+            let content = self.content(c, unsubscribeURL: unsubscribeURL, cache: cache)
+            var subjectHTML: [UInt8] = [], preheaderHTML: [UInt8] = []
+            BodyProgram.appendEscapingHTML(content.subject, to: &subjectHTML)
+            BodyProgram.appendEscapingHTML(content.preheader, to: &preheaderHTML)
+            return CheckedContent(subject: content.subject, subjectField: MIMEMessage.subjectField(content.subject),
+                                  subjectHTML: subjectHTML, preheaderHTML: preheaderHTML, words: content.words,
+                                  findings: content.findings, clean: content.problems.isEmpty)
+        }
+        guard checked.clean else { return renderOne(c, cache: cache, into: &message) }
+        let to = recipient(c)
+        let messageID = signer.messageKey(customerID: id, campaignID: campaign.id, at: c.now) + "@" + messageIDDomain
+        let mailto = unsubscribeMailtoPrefix + token
+        do {
+            try MIMEMessage.validate(to: to, subject: checked.subject, messageID: messageID, unsubscribeURL: unsubscribeURL,
+                                     unsubscribeMailto: mailto, sender: nil)
+        } catch {
+            return renderOne(c, cache: cache, into: &message)
+        }
+        MIMEMessage.assemble(
+            from: batch.fromField, to: to, replyTo: batch.replyToField, subject: checked.subjectField,
+            date: cache.dateField(c.now), messageID: messageID, unsubscribeURL: unsubscribeURL, unsubscribeMailto: mailto,
+            into: &message,
+            text: { out in
+                cache.buffers.keepRaw = false
+                batch.text.render(c, unsubscribeURL: unsubscribeURL, subject: [], preheader: [], into: &out, buffers: &cache.buffers)
+            },
+            html: { out in
+                cache.buffers.keepRaw = cache.keepsHTML
+                batch.html.render(c, unsubscribeURL: unsubscribeURL, subject: checked.subjectHTML,
+                                  preheader: checked.preheaderHTML, into: &out, buffers: &cache.buffers)
+                if cache.keepsHTML { swap(&cache.html, &cache.buffers.raw) }
+            })
+        return Line(subject: checked.subject, words: checked.words, findings: checked.findings)
+    }
+
+    /// The general path, for recipients with a problem or when the rules depend on everything.
+    private func renderOne(_ c: CustomerFeatures, cache: RenderCache, into message: inout [UInt8]) -> Line {
+        let rendered = render(c, cache: cache)
+        if let mime = rendered.message { message += mime.bytes() }
+        if cache.keepsHTML { cache.html = Array(rendered.html.utf8) }
+        return Line(subject: rendered.subject, words: rendered.words, findings: rendered.findings)
+    }
+
+    /// The values as one string, each prefixed by its length so that no two sets collide.
+    private func key(_ variables: [TemplateVariable], _ c: CustomerFeatures) -> String {
+        if variables.count == 1 { return variables[0].value(for: c, unsubscribeURL: "") ?? "" }
+        var key = ""
+        for variable in variables {
+            let value = variable.value(for: c, unsubscribeURL: "") ?? ""
+            key += String(value.utf8.count)
+            key += ":"
+            key += value
+        }
+        return key
+    }
+}
