@@ -66,6 +66,23 @@ struct ComposerTests {
         #expect(UnsubscribeSigner(secret: WorkspaceSecret(key: Array(repeating: 8, count: 32))).verify(token) == nil)
     }
 
+    @Test("SHA-256 matches FIPS 180-4 vectors however the input is split")
+    func sha256Vectors() {
+        let two = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        #expect(SHA256.hash(two).hex == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hash([UInt8]()).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        for split in [1, 7, 63, 64, 65, 1000] {
+            var hasher = SHA256()
+            var start = 0
+            while start < million.count {
+                hasher.update(million[start..<min(start + split, million.count)])
+                start += split
+            }
+            #expect(hasher.finalize().hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "split \(split)")
+        }
+    }
+
     @Test("HMAC-SHA256 matches RFC 4231 test case 2")
     func hmac() {
         let mac = HMACSHA256(key: Array("Jefe".utf8)).authenticate(Array("what do ya want for nothing?".utf8))
