@@ -21,7 +21,8 @@ extension CSVRow {
             return InputError(file: file, line: line, field: field, "the value contains a line break or control character",
                               hint: "remove it; such characters could forge email headers")
         }
-        if String(validating: bytes, as: UTF8.self) == nil {
+        // Plain ASCII (the common case) is valid UTF-8; only other text goes to the full check.
+        if !bytes.allSatisfy({ $0 < 0x80 }), String(validating: bytes, as: UTF8.self) == nil {
             return InputError(file: file, line: line, field: field, "the text is not valid UTF-8", hint: "save the file as UTF-8")
         }
         return nil

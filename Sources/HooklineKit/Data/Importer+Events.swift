@@ -85,15 +85,20 @@ enum EventParser {
         try c.resolveTerms(&terms)
         if !append { try db.execute(sql: "DELETE FROM engagement_history") }
         let customerCount = c.customers.interner.count
-        let byCustomer = group(c.eventCustomer, buckets: customerCount)
+        // Customers in key order (the table's B-tree is then appended to, not split at
+        // random), grouped by their place in that order so the groups are read in sequence.
+        let sorted = c.customers.interner.sortedIndices()
+        var place = [Int32](repeating: 0, count: customerCount)
+        for (position, customer) in sorted.enumerated() { place[Int(customer)] = Int32(position) }
+        let byCustomer = group(c.eventCustomer.map { place[Int($0)] }, buckets: customerCount)
         let select = try db.makeStatement(sql: "SELECT data FROM engagement_history WHERE customer_id = ?")
         let upsert = try RawStatement(db, "INSERT OR REPLACE INTO engagement_history(customer_id, data) VALUES (?, ?)")
         var writer = ByteWriter(capacity: 1024)
         var members: [Int32] = []
-        // In key order: the table's B-tree is then appended to, not split at random.
-        for customer in c.customers.interner.sortedIndices().lazy.map(Int.init) {
+        for position in 0..<customerCount {
+            let customer = Int(sorted[position])
             members.removeAll(keepingCapacity: true)
-            for position in byCustomer.range(customer) { members.append(byCustomer.member(position)) }
+            for k in byCustomer.range(position) { members.append(byCustomer.member(k)) }
             if members.isEmpty { continue }
             if !members.isSorted(by: { c.events[Int($0)].at <= c.events[Int($1)].at }) {
                 members.sort { (c.events[Int($0)].at, $0) < (c.events[Int($1)].at, $1) }

@@ -84,6 +84,52 @@ struct OrderColumns {
         var category: Int32
     }
 
+    /// The line columns as plain buffers, for the loop that encodes every order.
+    struct LineView {
+        let kinds: UnsafeBufferPointer<ItemKind>
+        let lineKind: UnsafeBufferPointer<Int32>
+        let lineQuantity: UnsafeBufferPointer<Int32>
+        let lineAmount: UnsafeBufferPointer<Double>
+        let orderAt: UnsafeBufferPointer<Int64>
+        let starts: UnsafeBufferPointer<Int32>
+        let members: UnsafeBufferPointer<Int32>?
+
+        /// An order's time and lines (its id is written by the caller).
+        func encode(_ order: Int32, into writer: inout ByteWriter) {
+            let first = Int(starts[Int(order)]), end = Int(starts[Int(order) + 1])
+            writer.write(signed: orderAt[Int(order)])
+            writer.write(end - first)
+            for position in first..<end {
+                let line = members.map { Int($0[position]) } ?? position
+                let kind = kinds[Int(lineKind[line])]
+                HistoryCoding.write(&writer, item: HistoryCoding.Item(
+                    sku: kind.sku, product: kind.product, category: kind.category,
+                    quantity: lineQuantity[line], amount: lineAmount[line]))
+            }
+        }
+    }
+
+    func withLineView<R>(_ byOrder: Grouping, _ body: (LineView) -> R) -> R {
+        kinds.withUnsafeBufferPointer { kinds in
+            lineKind.withUnsafeBufferPointer { lineKind in
+                lineQuantity.withUnsafeBufferPointer { lineQuantity in
+                    lineAmount.withUnsafeBufferPointer { lineAmount in
+                        orderAt.withUnsafeBufferPointer { orderAt in
+                            byOrder.starts.withUnsafeBufferPointer { starts in
+                                func run(_ members: UnsafeBufferPointer<Int32>?) -> R {
+                                    body(LineView(kinds: kinds, lineKind: lineKind, lineQuantity: lineQuantity,
+                                                  lineAmount: lineAmount, orderAt: orderAt, starts: starts, members: members))
+                                }
+                                guard let members = byOrder.members else { return run(nil) }
+                                return members.withUnsafeBufferPointer { run($0) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func item(_ line: Int) -> HistoryCoding.Item {
         let kind = kinds[Int(lineKind[line])]
         return HistoryCoding.Item(sku: kind.sku, product: kind.product, category: kind.category,
@@ -177,21 +223,61 @@ enum OrderParser {
         try c.resolveTerms(&terms)
         if !append { try db.execute(sql: "DELETE FROM order_history") }
         let customerCount = c.customers.interner.count
-        let byCustomer = group(c.orderCustomer, buckets: customerCount)
+        // Customers in key order (the table's B-tree is then appended to, not split at
+        // random), grouped by their place in that order so the groups are read in sequence.
+        let sorted = c.customers.interner.sortedIndices()
+        var place = [Int32](repeating: 0, count: customerCount)
+        for (position, customer) in sorted.enumerated() { place[Int(customer)] = Int32(position) }
+        let byCustomer = group(c.orderCustomer.map { place[Int($0)] }, buckets: customerCount)
         let byOrder = group(c.lineOrder, buckets: c.orderCustomer.count)
         let select = try db.makeStatement(sql: "SELECT data FROM order_history WHERE customer_id = ?")
         let upsert = try RawStatement(db, "INSERT OR REPLACE INTO order_history(customer_id, data) VALUES (?, ?)")
+        if !append {
+            // A first read: every blob is new, so encoding runs beside the inserts.
+            let shared = Unchecked(value: (c, sorted, byCustomer, byOrder))
+            let pipeline = BlobPipeline { emit in
+                let (c, sorted, byCustomer, byOrder) = shared.value
+                c.withLineView(byOrder) { view in
+                    var batch = BlobBatch()
+                    var writer = ByteWriter(capacity: 4096)
+                    var orders: [Int32] = []
+                    for position in 0..<c.customers.interner.count {
+                        orders.removeAll(keepingCapacity: true)
+                        for k in byCustomer.range(position) { orders.append(byCustomer.member(k)) }
+                        if orders.isEmpty { continue }
+                        sortByTime(&orders, c)
+                        writer.reset()
+                        for order in orders {
+                            c.orders.interner.withBytes(Int(order)) { writer.write(bytes: $0) }
+                            view.encode(order, into: &writer)
+                        }
+                        c.customers.interner.withBytes(Int(sorted[position])) { batch.add(key: $0, data: writer.bytes) }
+                        if batch.count == 4096 {
+                            emit(batch)
+                            batch = BlobBatch()
+                        }
+                    }
+                    emit(batch)
+                }
+            }
+            defer { pipeline.drain() }
+            while let batch = pipeline.next() {
+                try batch.forEach { key, blob in
+                    upsert.bind(1, text: key)
+                    upsert.bind(2, blob: blob)
+                    try upsert.run()
+                }
+            }
+            return
+        }
         var writer = ByteWriter(capacity: 4096)
         var orders: [Int32] = []
-        // In key order: the table's B-tree is then appended to, not split at random.
-        for customer in c.customers.interner.sortedIndices().lazy.map(Int.init) {
+        for position in 0..<customerCount {
+            let customer = Int(sorted[position])
             orders.removeAll(keepingCapacity: true)
-            for position in byCustomer.range(customer) { orders.append(byCustomer.member(position)) }
+            for k in byCustomer.range(position) { orders.append(byCustomer.member(k)) }
             if orders.isEmpty { continue }
-            orders.sort { a, b in
-                let x = c.orderAt[Int(a)], y = c.orderAt[Int(b)]
-                return x != y ? x < y : c.orders.string(a) < c.orders.string(b)
-            }
+            sortByTime(&orders, c)
             if append, case let id = c.customers.string(Int32(customer)), let existing = try Data.fetchOne(select, arguments: [id]) {
                 let list = terms.list
                 let old = HistoryCoding.decodeOrders([UInt8](existing), terms: list)
@@ -210,17 +296,24 @@ enum OrderParser {
                 continue
             }
             writer.reset()
-            for order in orders {
-                let lines = byOrder.range(Int(order))
-                c.orders.interner.withBytes(Int(order)) { writer.write(bytes: $0) }
-                writer.write(signed: c.orderAt[Int(order)])
-                writer.write(lines.count)
-                for position in lines { HistoryCoding.write(&writer, item: c.item(Int(byOrder.member(position)))) }
-            }
+            for order in orders { encode(order, c, byOrder, into: &writer) }
             c.customers.interner.withBytes(customer) { upsert.bind(1, text: $0) }
             upsert.bind(2, blob: writer.bytes)
             try upsert.run()
         }
+    }
+
+    /// A customer's orders by time (ties by id, as the store keeps them).
+    static func sortByTime(_ orders: inout [Int32], _ c: OrderColumns) {
+        orders.sort { a, b in
+            let x = c.orderAt[Int(a)], y = c.orderAt[Int(b)]
+            return x != y ? x < y : c.orders.string(a) < c.orders.string(b)
+        }
+    }
+
+    static func encode(_ order: Int32, _ c: OrderColumns, _ byOrder: Grouping, into writer: inout ByteWriter) {
+        c.orders.interner.withBytes(Int(order)) { writer.write(bytes: $0) }
+        c.withLineView(byOrder) { $0.encode(order, into: &writer) }
     }
 
     static func merge(_ old: [Order], _ new: [Order]) -> [Order] {

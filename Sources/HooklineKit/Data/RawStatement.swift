@@ -61,10 +61,12 @@ final class RawStatement {
     }
 
     func bind(_ index: Int32, blob bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            _ = sqlite3_bind_blob(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count),
-                                  SQLITE_TRANSIENT_DESTRUCTOR)
-        }
+        bytes.withUnsafeBufferPointer { bind(index, blob: $0) }
+    }
+
+    func bind(_ index: Int32, blob bytes: UnsafeBufferPointer<UInt8>) {
+        _ = sqlite3_bind_blob(handle, index, UnsafeRawPointer(bytes.baseAddress) ?? UnsafeRawPointer(bitPattern: 1),
+                              Int32(bytes.count), SQLITE_TRANSIENT_DESTRUCTOR)
     }
 
     func bind(_ index: Int32, int value: Int64?) {
