@@ -38,22 +38,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 NOW = "2026-11-20T10:00:00Z"
 
-MAILMERGE_TEMPLATE = """TO: {{email}}
-SUBJECT: {{first_name or "Hello"}}, why our December coffee tastes of plums
-FROM: Hookline Coffee & Tea <hello@shop.example.com>
-CONTENT-TYPE: text/markdown
-
-Hi {{first_name or "there"}},
-
-This month's coffee comes from the Huila region of Colombia, where the Ramírez family dries the cherries slowly on raised beds. The slow drying is why the cup tastes of plums and dark sugar.
-
-We roasted it a touch lighter than usual to keep that fruit. It is lovely as a filter coffee on a cold morning.
-
-[Read the story and try the December coffee](https://shop.example.com/journal/december?utm_source=hookline&utm_medium=email&utm_campaign=newsletter)
-
--- 
-Hookline Coffee & Tea · 12 Roastery Lane, Bristol BS1 4DJ, United Kingdom
-"""
+# The same newsletter preview_bench.py gives mailmerge, so the two benchmarks compare alike.
+sys.path.insert(0, HERE)
+from preview_bench import MAILMERGE_TEMPLATE  # noqa: E402
 
 
 def free_port():

@@ -100,16 +100,3 @@ final class KeyStream {
         if hasRow { key.append(contentsOf: statement.bytes(0)) }
     }
 }
-
-/// SQLite's BINARY order (what `ORDER BY` on a text key gives): bytes compared, then length.
-enum KeyOrder {
-    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.withUnsafeBytes { x in
-            b.withUnsafeBytes { y in
-                let n = min(x.count, y.count)
-                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                return c != 0 ? c < 0 : x.count < y.count
-            }
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// Keyed blobs, many per batch, in two byte arenas.
 struct BlobBatch {
@@ -73,6 +74,52 @@ final class BlobPipeline: @unchecked Sendable {
 
     /// Takes every batch that is left (after an error), so the producer can finish.
     func drain() { while next() != nil {} }
+}
+
+extension BlobPipeline {
+    /// For the producer: one blob per customer, customers in key order, handed on in
+    /// batches. `encode` gets the customer's rows (in file order) and an empty writer.
+    static func encodeInKeyOrder(_ customers: ByteInterner, _ sorted: [Int32], _ groups: Grouping,
+                                 emit: (BlobBatch) -> Void, encode: (inout [Int32], inout ByteWriter) -> Void) {
+        var batch = BlobBatch()
+        var writer = ByteWriter(capacity: 4096)
+        var rows: [Int32] = []
+        for position in 0..<sorted.count {
+            rows.removeAll(keepingCapacity: true)
+            for k in groups.range(position) { rows.append(groups.member(k)) }
+            if rows.isEmpty { continue }
+            writer.reset()
+            encode(&rows, &writer)
+            customers.withBytes(Int(sorted[position])) { batch.add(key: $0, data: writer.bytes) }
+            if batch.count == 4096 {
+                emit(batch)
+                batch = BlobBatch()
+            }
+        }
+        emit(batch)
+    }
+
+    /// Inserts every blob into `table` (`customer_id`, `data`). In an append, a customer who
+    /// already has a stored blob gets `merge(stored, new)` instead.
+    func store(in db: Database, table: String, append: Bool, merge: ([UInt8], [UInt8]) throws -> [UInt8]) throws {
+        defer { drain() }
+        let upsert = try RawStatement(db, "INSERT OR REPLACE INTO \(table)(customer_id, data) VALUES (?, ?)")
+        let existing = append ? try RawStatement(db, "SELECT data FROM \(table) WHERE customer_id = ?") : nil
+        while let batch = next() {
+            try batch.forEach { key, blob in
+                upsert.bind(1, text: key)
+                if let existing {
+                    existing.bind(1, text: key)
+                    let stored = try existing.step() ? [UInt8](existing.bytes(0)) : nil
+                    existing.reset()
+                    if let stored { upsert.bind(2, blob: try merge(stored, Array(blob))) } else { upsert.bind(2, blob: blob) }
+                } else {
+                    upsert.bind(2, blob: blob)
+                }
+                try upsert.run()
+            }
+        }
+    }
 }
 
 /// Lets a producer thread read a value the caller no longer changes.

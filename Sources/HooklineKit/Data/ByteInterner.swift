@@ -44,12 +44,9 @@ struct ByteInterner {
     func sortedIndices() -> [Int32] {
         var order = (0..<Int32(count)).map { $0 }
         arena.withUnsafeBufferPointer { b in
-            let base = b.baseAddress
             order.sort { x, y in
-                let xs = starts[Int(x)], xe = starts[Int(x) + 1], ys = starts[Int(y)], ye = starts[Int(y) + 1]
-                let n = min(xe - xs, ye - ys)
-                let c = n == 0 ? 0 : memcmp(base! + xs, base! + ys, n)
-                return c != 0 ? c < 0 : (xe - xs) < (ye - ys)
+                KeyOrder.less(UnsafeBufferPointer(rebasing: b[starts[Int(x)]..<starts[Int(x) + 1]]),
+                              UnsafeBufferPointer(rebasing: b[starts[Int(y)]..<starts[Int(y) + 1]]))
             }
         }
         return order
@@ -129,5 +126,18 @@ struct ByteInterner {
         h = h &* 0xbf58_476d_1ce4_e5b9
         h ^= h >> 32
         return UInt32(truncatingIfNeeded: h)
+    }
+}
+
+/// SQLite's BINARY order (what `ORDER BY` on a text key gives): bytes compared, then length.
+enum KeyOrder {
+    static func less(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = min(x.count, y.count)
+        let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+        return c != 0 ? c < 0 : x.count < y.count
+    }
+
+    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in less(x, y) } }
     }
 }

@@ -1,20 +1,6 @@
 import Foundation
 
 extension CSVRow {
-    /// Calls `body` with the field's bytes, trimmed and unquoted; nil when the field is absent or empty.
-    func withField<R>(_ column: Int?, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
-        guard let value = field(column) else { return nil }
-        return try body(value)
-    }
-
-    /// Like `withField`, but an empty field is an error naming the column.
-    func withRequired<R>(_ column: Int?, name: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
-        guard let value = try withField(column, body) else {
-            throw InputError(file: file, line: line, field: name, "the value is empty", hint: "every row needs a \(name)")
-        }
-        return value
-    }
-
     /// The error for a value that is not UTF-8 or holds a control character, or nil when it is fine.
     func check(_ bytes: UnsafeBufferPointer<UInt8>, field: String) -> InputError? {
         if HistoryCoding.hasControlCharacter(bytes) {

@@ -274,16 +274,12 @@ struct CSVRow {
 
     /// The field's text, unquoted and trimmed; nil when the column is absent or the field empty.
     func text(_ column: Int?, name: String) throws -> String? {
-        guard let range = trimmed(column) else { return nil }
-        guard var value = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
+        guard let value = field(column) else { return nil }
+        guard let text = String(validating: value, as: UTF8.self) else {
             throw InputError(file: file, line: line, field: name, "the text is not valid UTF-8",
                              hint: "save the file as UTF-8")
         }
-        if bytes[range.lowerBound] == UInt8(ascii: "\"") {
-            value = CSVTable.unquote(value)
-            if value.isEmpty { return nil }
-        }
-        return value
+        return text
     }
 
     func required(_ column: Int?, name: String) throws -> String {

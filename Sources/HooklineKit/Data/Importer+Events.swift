@@ -79,52 +79,31 @@ enum EventParser {
         return c
     }
 
-    /// Writes one blob per customer, events by time (ties keep file order).
+    /// Writes one blob per customer, events by time (ties keep file order). In an append, a
+    /// customer who already has a history gets the old and new events merged.
     static func write(_ columns: EventColumns, append: Bool, terms: inout TermWriter, db: Database) throws {
         var c = columns
         try c.resolveTerms(&terms)
         if !append { try db.execute(sql: "DELETE FROM engagement_history") }
-        let customerCount = c.customers.interner.count
-        // Customers in key order (the table's B-tree is then appended to, not split at
-        // random), grouped by their place in that order so the groups are read in sequence.
-        let sorted = c.customers.interner.sortedIndices()
-        var place = [Int32](repeating: 0, count: customerCount)
-        for (position, customer) in sorted.enumerated() { place[Int(customer)] = Int32(position) }
-        let byCustomer = group(c.eventCustomer.map { place[Int($0)] }, buckets: customerCount)
-        let select = try db.makeStatement(sql: "SELECT data FROM engagement_history WHERE customer_id = ?")
-        let upsert = try RawStatement(db, "INSERT OR REPLACE INTO engagement_history(customer_id, data) VALUES (?, ?)")
-        var writer = ByteWriter(capacity: 1024)
-        var members: [Int32] = []
-        for position in 0..<customerCount {
-            let customer = Int(sorted[position])
-            members.removeAll(keepingCapacity: true)
-            for k in byCustomer.range(position) { members.append(byCustomer.member(k)) }
-            if members.isEmpty { continue }
-            if !members.isSorted(by: { c.events[Int($0)].at <= c.events[Int($1)].at }) {
-                members.sort { (c.events[Int($0)].at, $0) < (c.events[Int($1)].at, $1) }
-            }
-            writer.reset()
-            if append, case let id = c.customers.string(Int32(customer)), let existing = try Data.fetchOne(select, arguments: [id]) {
-                let list = terms.list
-                var all = HistoryCoding.decodeEvents([UInt8](existing), terms: list)
-                all += members.map { member in
-                    let e = c.events[Int(member)], kind = c.kinds[Int(e.kind)]
-                    return EngagementEvent(type: EngagementType.allCases[Int(e.type)], at: e.at,
-                                           campaign: list[Int(kind.campaign)], url: list[Int(kind.url)])
+        let (sorted, byCustomer) = groupByKeyOrder(c.customers.interner, c.eventCustomer)
+        let shared = Unchecked(value: (c, sorted, byCustomer))
+        let pipeline = BlobPipeline { emit in
+            let (c, sorted, byCustomer) = shared.value
+            BlobPipeline.encodeInKeyOrder(c.customers.interner, sorted, byCustomer, emit: emit) { members, writer in
+                if !members.isSorted(by: { c.events[Int($0)].at <= c.events[Int($1)].at }) {
+                    members.sort { (c.events[Int($0)].at, $0) < (c.events[Int($1)].at, $1) }
                 }
-                all.sort { $0.at < $1.at }
-                upsert.bind(1, text: id)
-                upsert.bind(2, blob: try HistoryCoding.encode(events: all, terms: &terms))
-                try upsert.run()
-                continue
+                for member in members {
+                    let e = c.events[Int(member)], kind = c.kinds[Int(e.kind)]
+                    HistoryCoding.writeEvent(&writer, type: Int(e.type), at: e.at, campaign: kind.campaign, url: kind.url)
+                }
             }
-            for member in members {
-                let e = c.events[Int(member)], kind = c.kinds[Int(e.kind)]
-                HistoryCoding.writeEvent(&writer, type: Int(e.type), at: e.at, campaign: kind.campaign, url: kind.url)
-            }
-            c.customers.interner.withBytes(customer) { upsert.bind(1, text: $0) }
-            upsert.bind(2, blob: writer.bytes)
-            try upsert.run()
+        }
+        let list = terms.list
+        try pipeline.store(in: db, table: "engagement_history", append: append) { old, new in
+            var all = HistoryCoding.decodeEvents(old, terms: list) + HistoryCoding.decodeEvents(new, terms: list)
+            all.sort { $0.at < $1.at }
+            return try HistoryCoding.encode(events: all, terms: &terms)
         }
     }
 }

@@ -109,31 +109,25 @@ struct OrderColumns {
         }
     }
 
-    func withLineView<R>(_ byOrder: Grouping, _ body: (LineView) -> R) -> R {
+    func withLineView(_ byOrder: Grouping, _ body: (LineView) -> Void) {
         kinds.withUnsafeBufferPointer { kinds in
             lineKind.withUnsafeBufferPointer { lineKind in
                 lineQuantity.withUnsafeBufferPointer { lineQuantity in
                     lineAmount.withUnsafeBufferPointer { lineAmount in
                         orderAt.withUnsafeBufferPointer { orderAt in
                             byOrder.starts.withUnsafeBufferPointer { starts in
-                                func run(_ members: UnsafeBufferPointer<Int32>?) -> R {
+                                func run(_ members: UnsafeBufferPointer<Int32>?) {
                                     body(LineView(kinds: kinds, lineKind: lineKind, lineQuantity: lineQuantity,
                                                   lineAmount: lineAmount, orderAt: orderAt, starts: starts, members: members))
                                 }
                                 guard let members = byOrder.members else { return run(nil) }
-                                return members.withUnsafeBufferPointer { run($0) }
+                                members.withUnsafeBufferPointer { run($0) }
                             }
                         }
                     }
                 }
             }
         }
-    }
-
-    func item(_ line: Int) -> HistoryCoding.Item {
-        let kind = kinds[Int(lineKind[line])]
-        return HistoryCoding.Item(sku: kind.sku, product: kind.product, category: kind.category,
-                                  quantity: lineQuantity[line], amount: lineAmount[line])
     }
 }
 
@@ -217,89 +211,32 @@ enum OrderParser {
                    hint: "write 2026-03-14 or 2026-03-14T10:22:00+01:00")
     }
 
-    /// Writes one blob per customer: orders by time, each with its lines in file order.
+    /// Writes one blob per customer: orders by time, each with its lines in file order. In an
+    /// append, a customer who already has a history gets the old and new orders merged.
     static func write(_ columns: OrderColumns, append: Bool, terms: inout TermWriter, db: Database) throws {
         var c = columns
         try c.resolveTerms(&terms)
         if !append { try db.execute(sql: "DELETE FROM order_history") }
-        let customerCount = c.customers.interner.count
-        // Customers in key order (the table's B-tree is then appended to, not split at
-        // random), grouped by their place in that order so the groups are read in sequence.
-        let sorted = c.customers.interner.sortedIndices()
-        var place = [Int32](repeating: 0, count: customerCount)
-        for (position, customer) in sorted.enumerated() { place[Int(customer)] = Int32(position) }
-        let byCustomer = group(c.orderCustomer.map { place[Int($0)] }, buckets: customerCount)
+        let (sorted, byCustomer) = groupByKeyOrder(c.customers.interner, c.orderCustomer)
         let byOrder = group(c.lineOrder, buckets: c.orderCustomer.count)
-        let select = try db.makeStatement(sql: "SELECT data FROM order_history WHERE customer_id = ?")
-        let upsert = try RawStatement(db, "INSERT OR REPLACE INTO order_history(customer_id, data) VALUES (?, ?)")
-        if !append {
-            // A first read: every blob is new, so encoding runs beside the inserts.
-            let shared = Unchecked(value: (c, sorted, byCustomer, byOrder))
-            let pipeline = BlobPipeline { emit in
-                let (c, sorted, byCustomer, byOrder) = shared.value
-                c.withLineView(byOrder) { view in
-                    var batch = BlobBatch()
-                    var writer = ByteWriter(capacity: 4096)
-                    var orders: [Int32] = []
-                    for position in 0..<c.customers.interner.count {
-                        orders.removeAll(keepingCapacity: true)
-                        for k in byCustomer.range(position) { orders.append(byCustomer.member(k)) }
-                        if orders.isEmpty { continue }
-                        sortByTime(&orders, c)
-                        writer.reset()
-                        for order in orders {
-                            c.orders.interner.withBytes(Int(order)) { writer.write(bytes: $0) }
-                            view.encode(order, into: &writer)
-                        }
-                        c.customers.interner.withBytes(Int(sorted[position])) { batch.add(key: $0, data: writer.bytes) }
-                        if batch.count == 4096 {
-                            emit(batch)
-                            batch = BlobBatch()
-                        }
+        let shared = Unchecked(value: (c, sorted, byCustomer, byOrder))
+        let pipeline = BlobPipeline { emit in
+            let (c, sorted, byCustomer, byOrder) = shared.value
+            c.withLineView(byOrder) { view in
+                BlobPipeline.encodeInKeyOrder(c.customers.interner, sorted, byCustomer, emit: emit) { orders, writer in
+                    sortByTime(&orders, c)
+                    for order in orders {
+                        c.orders.interner.withBytes(Int(order)) { writer.write(bytes: $0) }
+                        view.encode(order, into: &writer)
                     }
-                    emit(batch)
                 }
             }
-            defer { pipeline.drain() }
-            while let batch = pipeline.next() {
-                try batch.forEach { key, blob in
-                    upsert.bind(1, text: key)
-                    upsert.bind(2, blob: blob)
-                    try upsert.run()
-                }
-            }
-            return
         }
-        var writer = ByteWriter(capacity: 4096)
-        var orders: [Int32] = []
-        for position in 0..<customerCount {
-            let customer = Int(sorted[position])
-            orders.removeAll(keepingCapacity: true)
-            for k in byCustomer.range(position) { orders.append(byCustomer.member(k)) }
-            if orders.isEmpty { continue }
-            sortByTime(&orders, c)
-            if append, case let id = c.customers.string(Int32(customer)), let existing = try Data.fetchOne(select, arguments: [id]) {
-                let list = terms.list
-                let old = HistoryCoding.decodeOrders([UInt8](existing), terms: list)
-                let new = orders.map { order in
-                    Order(id: c.orders.string(order), at: c.orderAt[Int(order)], items: byOrder.members(Int(order)).map { line in
-                        let item = c.item(Int(line))
-                        return LineItem(sku: list[Int(item.sku)], product: list[Int(item.product)],
-                                        category: list[Int(item.category)], quantity: Int(item.quantity), amount: item.amount)
-                    })
-                }
-                var merged = merge(old, new)
-                merged.sort { ($0.at, $0.id) < ($1.at, $1.id) }
-                upsert.bind(1, text: id)
-                upsert.bind(2, blob: try HistoryCoding.encode(orders: merged, terms: &terms))
-                try upsert.run()
-                continue
-            }
-            writer.reset()
-            for order in orders { encode(order, c, byOrder, into: &writer) }
-            c.customers.interner.withBytes(customer) { upsert.bind(1, text: $0) }
-            upsert.bind(2, blob: writer.bytes)
-            try upsert.run()
+        let list = terms.list
+        try pipeline.store(in: db, table: "order_history", append: append) { old, new in
+            var merged = merge(HistoryCoding.decodeOrders(old, terms: list), HistoryCoding.decodeOrders(new, terms: list))
+            merged.sort { ($0.at, $0.id) < ($1.at, $1.id) }
+            return try HistoryCoding.encode(orders: merged, terms: &terms)
         }
     }
 
@@ -309,11 +246,6 @@ enum OrderParser {
             let x = c.orderAt[Int(a)], y = c.orderAt[Int(b)]
             return x != y ? x < y : c.orders.string(a) < c.orders.string(b)
         }
-    }
-
-    static func encode(_ order: Int32, _ c: OrderColumns, _ byOrder: Grouping, into writer: inout ByteWriter) {
-        c.orders.interner.withBytes(Int(order)) { writer.write(bytes: $0) }
-        c.withLineView(byOrder) { $0.encode(order, into: &writer) }
     }
 
     static func merge(_ old: [Order], _ new: [Order]) -> [Order] {
@@ -342,7 +274,6 @@ struct Grouping {
 
     func member(_ position: Int) -> Int32 { members?[position] ?? Int32(position) }
 
-    func members(_ bucket: Int) -> [Int32] { range(bucket).map(member) }
 }
 
 func group(_ keys: [Int32], buckets: Int) -> Grouping {
@@ -366,4 +297,14 @@ func group(_ keys: [Int32], buckets: Int) -> Grouping {
     for index in stride(from: buckets, to: 0, by: -1) { starts[index] = starts[index - 1] }
     starts[0] = 0
     return Grouping(starts: starts, members: members)
+}
+
+/// Customers in key order (a table keyed by customer is then appended to, not split at
+/// random), and `keys` (each row's customer) grouped by the customer's place in that order,
+/// so the groups are read in sequence.
+func groupByKeyOrder(_ customers: ByteInterner, _ keys: [Int32]) -> (sorted: [Int32], groups: Grouping) {
+    let sorted = customers.sortedIndices()
+    var place = [Int32](repeating: 0, count: sorted.count)
+    for (position, customer) in sorted.enumerated() { place[Int(customer)] = Int32(position) }
+    return (sorted, group(keys.map { place[Int($0)] }, buckets: sorted.count))
 }

@@ -31,6 +31,11 @@ final class RawStatement {
     /// Runs an insert or update with the values bound so far, then clears them.
     func run() throws {
         guard sqlite3_step(handle) == SQLITE_DONE else { throw failure() }
+        reset()
+    }
+
+    /// Makes the statement ready to run again, with no values bound.
+    func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
@@ -41,8 +46,6 @@ final class RawStatement {
         guard count > 0, let base = sqlite3_column_blob(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: base, count: count)
     }
-
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
     func bind(_ index: Int32, text bytes: UnsafeBufferPointer<UInt8>?) {
         guard let bytes else { sqlite3_bind_null(handle, index); return }
