@@ -26,8 +26,11 @@ struct ByteWriter {
     }
 
     mutating func write(_ value: Double) {
-        var bits = value.bitPattern.littleEndian
-        withUnsafeBytes(of: &bits) { bytes.append(contentsOf: $0) }
+        var bits = value.bitPattern
+        for _ in 0..<8 {
+            bytes.append(UInt8(truncatingIfNeeded: bits))
+            bits >>= 8
+        }
     }
 
     mutating func write(bytes text: UnsafeBufferPointer<UInt8>) {

@@ -5,17 +5,36 @@ import Foundation
 /// open-addressing hash table over one byte arena. Only a value never seen
 /// before becomes a string, once.
 struct ByteInterner {
+    /// One table entry, 16 bytes: the value's first 8 bytes, its hash and length decide
+    /// most lookups in one memory read; the arena is read only for values longer than 8.
+    struct Slot {
+        /// The first 8 bytes, zero-padded.
+        var prefix: UInt64
+        /// 0 for an empty slot, else the hash (32 bits), the length (4 bits: 9 means
+        /// longer than 8) and the number + 1 (28 bits).
+        var meta: UInt64
+    }
+
+    /// At most this many values (the number + 1 must fit in 28 bits).
+    static let limit = (1 << 28) - 2
+    private static let numberBits: UInt64 = (1 << 28) - 1
+
     private var arena: [UInt8] = []
     private var starts: [Int] = [0]
-    /// 0 for an empty slot, else the value's hash (high half) and number + 1 (low half):
-    /// one memory read per probe.
-    private var slots: [UInt64]
+    private var slots: [Slot]
     private var mask: Int
+
+    /// Values can be added with `append` before the first lookup: the table is built then.
+    static func unindexed() -> ByteInterner {
+        var interner = ByteInterner()
+        interner.dropLookups()
+        return interner
+    }
 
     init(capacity: Int = 1024) {
         var size = 1024
         while size * 3 < capacity * 4 { size <<= 1 }
-        slots = [UInt64](repeating: 0, count: size)
+        slots = [Slot](repeating: Slot(prefix: 0, meta: 0), count: size)
         mask = size - 1
     }
 
@@ -26,6 +45,14 @@ struct ByteInterner {
     }
 
     var count: Int { starts.count - 1 }
+
+    /// An error for the row that would add a value past `limit`, else nil.
+    func roomError(_ row: CSVRow, field: String) -> InputError? {
+        guard count >= ByteInterner.limit else { return nil }
+        return InputError(file: row.file, line: row.line, field: field,
+                          "more than \(ByteInterner.limit) distinct values in one file",
+                          hint: "split the file and import the parts one after another")
+    }
 
     /// The bytes of value `index`, as text (values are checked UTF-8 by the caller).
     func string(_ index: Int) -> String {
@@ -52,61 +79,129 @@ struct ByteInterner {
         return order
     }
 
+    /// Frees the lookup table once every value is in (a file has been read): the values
+    /// stay readable, and a later `intern` rebuilds the table.
+    mutating func dropLookups() {
+        slots = []
+        mask = 0
+    }
+
     /// The number of `bytes`, and whether it is new.
     mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> (index: Int32, isNew: Bool) {
-        let hash = ByteInterner.hash(bytes)
-        var slot = Int(hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { break }
-            if UInt32(truncatingIfNeeded: entry >> 32) == hash, equals(Int(entry & 0xFFFF_FFFF) - 1, bytes) {
-                return (Int32(entry & 0xFFFF_FFFF) - 1, false)
-            }
-            slot = (slot + 1) & mask
-        }
+        if slots.isEmpty { rebuildLookups() }
+        let key = Key(bytes)
+        let (slot, found) = probe(key, bytes)
+        if let found { return (found, false) }
         let index = count
         arena.append(contentsOf: bytes)
         starts.append(arena.count)
-        slots[slot] = UInt64(hash) << 32 | UInt64(index + 1)
+        slots[slot] = Slot(prefix: key.prefix, meta: key.meta | UInt64(index + 1))
         if count * 4 > slots.count * 3 { grow() }
         return (Int32(index), true)
     }
 
     /// Looks up without adding.
     func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let hash = ByteInterner.hash(bytes)
-        var slot = Int(hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { return nil }
-            if UInt32(truncatingIfNeeded: entry >> 32) == hash, equals(Int(entry & 0xFFFF_FFFF) - 1, bytes) {
-                return Int32(entry & 0xFFFF_FFFF) - 1
+        if slots.isEmpty { return (0..<count).first { equals($0, bytes) }.map { Int32($0) } }
+        return probe(Key(bytes), bytes).found
+    }
+
+    /// Adds a value known to be new without a lookup (the table, if any, is dropped).
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if !slots.isEmpty { dropLookups() }
+        arena.append(contentsOf: bytes)
+        starts.append(arena.count)
+        return Int32(count - 1)
+    }
+
+    mutating func rebuildLookups() {
+        var size = 1024
+        while size * 3 < count * 4 { size <<= 1 }
+        slots = [Slot](repeating: Slot(prefix: 0, meta: 0), count: size)
+        mask = size - 1
+        for index in 0..<count {
+            let key = withBytes(index) { Key($0) }
+            var slot = Int(truncatingIfNeeded: key.meta >> 32) & mask
+            while slots[slot].meta != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Slot(prefix: key.prefix, meta: key.meta | UInt64(index + 1))
+        }
+    }
+
+    /// The value's slot if present, else the empty slot where it would go.
+    private func probe(_ key: Key, _ bytes: UnsafeBufferPointer<UInt8>) -> (slot: Int, found: Int32?) {
+        slots.withUnsafeBufferPointer { table in
+            var slot = Int(truncatingIfNeeded: key.meta >> 32) & mask
+            while true {
+                let entry = table[slot]
+                if entry.meta == 0 { return (slot, nil) }
+                if entry.meta & ~ByteInterner.numberBits == key.meta, entry.prefix == key.prefix {
+                    let index = Int(entry.meta & ByteInterner.numberBits) - 1
+                    if bytes.count <= 8 || equals(index, bytes) { return (slot, Int32(index)) }
+                }
+                slot = (slot + 1) & mask
             }
-            slot = (slot + 1) & mask
         }
     }
 
     func equals(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = starts[index], end = starts[index + 1]
         guard end - start == bytes.count else { return false }
-        return arena.withUnsafeBufferPointer { b in
-            memcmp(b.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0
+        guard let base = bytes.baseAddress else { return true }
+        return arena.withUnsafeBufferPointer { b in ByteInterner.same(b.baseAddress! + start, base, bytes.count) }
+    }
+
+    /// Byte equality, a word at a time: ids and names are short, and a call to `memcmp`
+    /// costs more than comparing them here.
+    @inline(__always)
+    static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        if count > 64 { return memcmp(a, b, count) == 0 }
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        var offset = 0
+        while offset + 8 <= count {
+            if x.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != y.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
+                return false
+            }
+            offset += 8
         }
+        while offset < count {
+            if a[offset] != b[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     private mutating func grow() {
-        let old = slots
         let size = slots.count * 2
-        slots = [UInt64](repeating: 0, count: size)
+        var table = [Slot](repeating: Slot(prefix: 0, meta: 0), count: size)
         mask = size - 1
-        for entry in old where entry != 0 {
-            var slot = Int(UInt32(truncatingIfNeeded: entry >> 32)) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = entry
+        for entry in slots where entry.meta != 0 {
+            var slot = Int(truncatingIfNeeded: entry.meta >> 32) & mask
+            while table[slot].meta != 0 { slot = (slot + 1) & mask }
+            table[slot] = entry
+        }
+        slots = table
+    }
+
+    /// What a lookup compares: the first 8 bytes, and the hash (whose low bits pick the
+    /// slot) and length code as they appear in a slot's `meta`.
+    struct Key {
+        let prefix: UInt64
+        let meta: UInt64
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            let hash = ByteInterner.hash(bytes)
+            meta = UInt64(hash >> 32) << 32 | UInt64(min(bytes.count, 9)) << 28
+            var prefix: UInt64 = 0
+            if bytes.count >= 8, let base = bytes.baseAddress {
+                prefix = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
+            } else {
+                for (offset, byte) in bytes.enumerated() { prefix |= UInt64(byte) << (8 * UInt64(offset)) }
+            }
+            self.prefix = prefix
         }
     }
 
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         var i = 0
         let n = bytes.count
@@ -125,7 +220,7 @@ struct ByteInterner {
         h ^= h >> 29
         h = h &* 0xbf58_476d_1ce4_e5b9
         h ^= h >> 32
-        return UInt32(truncatingIfNeeded: h)
+        return h
     }
 }
 

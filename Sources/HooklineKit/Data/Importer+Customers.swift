@@ -46,6 +46,7 @@ enum CustomerParser {
                 let locale = try row.checked(c.locale, name: "locale")
                 let zone = try row.checked(c.zone, name: "timezone")
                 if let zone {
+                    if let error = zones.roomError(row, field: "timezone") { throw error }
                     let (index, isNew) = zones.intern(zone)
                     if isNew { zoneKnown.append(TimeZone(identifier: row.text(of: zone)) != nil) }
                     guard zoneKnown[Int(index)] else {

@@ -38,7 +38,7 @@ enum EventParser {
         let estimate = table.estimatedRows
         c.eventCustomer.reserveCapacity(estimate)
         c.events.reserveCapacity(estimate)
-        var kindIndex: [EventColumns.Kind: Int32] = [:]
+        var kinds = KindNumbers<EventColumns.Kind>()
         let names = typeNames.map { Array($0.utf8) }
         let typeColumn = columns["type"], atColumn = columns["at"], customerColumn = columns["customer_id"]
         let campaignColumn = columns["campaign"], urlColumn = columns["url"]
@@ -62,14 +62,7 @@ enum EventParser {
                 let kind = EventColumns.Kind(campaign: try c.campaign.id(row, campaignColumn, name: "campaign"),
                                              url: try c.url.id(row, urlColumn, name: "url"))
                 let customer = try c.customers.index(row, customerColumn, name: "customer_id").index
-                let kindNumber: Int32
-                if let known = kindIndex[kind] {
-                    kindNumber = known
-                } else {
-                    kindNumber = Int32(c.kinds.count)
-                    kindIndex[kind] = kindNumber
-                    c.kinds.append(kind)
-                }
+                let kindNumber = kinds.number(kind, key: Int(kind.campaign), in: &c.kinds)
                 c.eventCustomer.append(customer)
                 c.events.append(EventColumns.Event(at: at, kind: kindNumber, type: type))
             } catch let error as InputError {

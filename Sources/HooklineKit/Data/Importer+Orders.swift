@@ -13,13 +13,21 @@ struct TermColumn {
 
     init(lowercase: Bool = false) { self.lowercase = lowercase }
 
+    /// The previous row's value: campaigns (and often products) come in runs.
+    private var last: Int32 = -1
+
     mutating func id(_ row: CSVRow, _ column: Int?, name: String) throws -> Int32 {
         guard let bytes = row.field(column) else { return 0 }
-        if let known = interner.find(bytes) { return known + 1 }
-        if let error = row.check(bytes, field: name) { throw error }
+        if last >= 0 && interner.equals(Int(last), bytes) { return last + 1 }
+        if let known = interner.find(bytes) {
+            last = known
+            return known + 1
+        }
+        if let error = row.check(bytes, field: name) ?? interner.roomError(row, field: name) { throw error }
         let text = row.text(of: bytes)
         texts.append(lowercase ? text.lowercased() : text)
-        return interner.intern(bytes).index + 1
+        last = interner.intern(bytes).index
+        return last + 1
     }
 
     /// Local number → the store's term number.
@@ -30,16 +38,57 @@ struct TermColumn {
     }
 }
 
+/// Numbers for the distinct combinations of a row's terms (a line's SKU, product and
+/// category; an event's campaign and URL). Rows with the same first term usually carry
+/// the same combination, so that is tried before the dictionary.
+struct KindNumbers<Kind: Hashable> {
+    private var numbers: [Kind: Int32] = [:]
+    private var lastByKey: [Int32] = []
+
+    mutating func number(_ kind: Kind, key: Int, in kinds: inout [Kind]) -> Int32 {
+        if key < lastByKey.count {
+            let last = lastByKey[key]
+            if last >= 0 && kinds[Int(last)] == kind { return last }
+        } else {
+            lastByKey.append(contentsOf: repeatElement(-1, count: key + 1 - lastByKey.count))
+        }
+        let number: Int32
+        if let known = numbers[kind] {
+            number = known
+        } else {
+            number = Int32(kinds.count)
+            numbers[kind] = number
+            kinds.append(kind)
+        }
+        lastByKey[key] = number
+        return number
+    }
+}
+
 /// Ids (customer or order) from one file: interned bytes, checked once.
 struct IdColumn {
-    var interner = ByteInterner(capacity: 1 << 16)
+    /// Starts without a lookup table: while each new id sorts after the one before (a file
+    /// sorted by id, or orders numbered as they come), an id seen before can only be the
+    /// previous row's. The first id out of order builds the table.
+    var interner = ByteInterner.unindexed()
     /// The previous row's id: lines of one order (and one customer) usually come together.
     private var last: Int32 = -1
+    private var ascending = true
 
     /// The id's number; `isNew` when first seen in this sync.
     mutating func index(_ row: CSVRow, _ column: Int?, name: String) throws -> (index: Int32, isNew: Bool) {
         let bytes = try row.requiredBytes(column, name: name)
         if last >= 0 && interner.equals(Int(last), bytes) { return (last, false) }
+        if ascending {
+            let count = interner.count
+            if count == 0 || interner.withBytes(count - 1, { KeyOrder.less($0, bytes) }) {
+                if let error = row.check(bytes, field: name) ?? interner.roomError(row, field: name) { throw error }
+                last = interner.append(bytes)
+                return (last, true)
+            }
+            ascending = false
+            interner.rebuildLookups()
+        }
         let result = try lookUp(bytes, row: row, name: name)
         last = result.index
         return result
@@ -47,7 +96,7 @@ struct IdColumn {
 
     private mutating func lookUp(_ bytes: UnsafeBufferPointer<UInt8>, row: CSVRow, name: String) throws -> (index: Int32, isNew: Bool) {
         if let known = interner.find(bytes) { return (known, false) }
-        if let error = row.check(bytes, field: name) { throw error }
+        if let error = row.check(bytes, field: name) ?? interner.roomError(row, field: name) { throw error }
         return interner.intern(bytes)
     }
 
@@ -138,7 +187,7 @@ enum OrderParser {
             optional: ["sku", "product", "category", "quantity", "currency"])
         var c = OrderColumns()
         let estimate = table.estimatedRows
-        c.orders.interner.reserve(values: estimate, bytes: 12)
+        c.orders.interner.reserve(values: estimate / 2, bytes: 10)
         c.orderCustomer.reserveCapacity(estimate)
         c.orderAt.reserveCapacity(estimate)
         c.orderLine.reserveCapacity(estimate)
@@ -146,7 +195,7 @@ enum OrderParser {
         c.lineKind.reserveCapacity(estimate)
         c.lineQuantity.reserveCapacity(estimate)
         c.lineAmount.reserveCapacity(estimate)
-        var kindIndex: [OrderColumns.ItemKind: Int32] = [:]
+        var kinds = KindNumbers<OrderColumns.ItemKind>()
         let orderColumn = columns["order_id"], customerColumn = columns["customer_id"]
         let atColumn = columns["ordered_at"], amountColumn = columns["amount"], quantityColumn = columns["quantity"]
         let skuColumn = columns["sku"], productColumn = columns["product"], categoryColumn = columns["category"]
@@ -187,16 +236,8 @@ enum OrderParser {
                             + "on line \(c.orderLine[Int(order.index)]), not '\(c.customers.string(customer))'",
                         hint: "give each order one customer")
                 }
-                let kindNumber: Int32
-                if let known = kindIndex[kind] {
-                    kindNumber = known
-                } else {
-                    kindNumber = Int32(c.kinds.count)
-                    kindIndex[kind] = kindNumber
-                    c.kinds.append(kind)
-                }
                 c.lineOrder.append(order.index)
-                c.lineKind.append(kindNumber)
+                c.lineKind.append(kinds.number(kind, key: Int(kind.sku), in: &c.kinds))
                 c.lineQuantity.append(Int32(clamping: quantity))
                 c.lineAmount.append(amount)
             } catch let error as InputError {
@@ -222,11 +263,12 @@ enum OrderParser {
         let shared = Unchecked(value: (c, sorted, byCustomer, byOrder))
         let pipeline = BlobPipeline { emit in
             let (c, sorted, byCustomer, byOrder) = shared.value
+            let orderIds = c.orders.interner
             c.withLineView(byOrder) { view in
                 BlobPipeline.encodeInKeyOrder(c.customers.interner, sorted, byCustomer, emit: emit) { orders, writer in
-                    sortByTime(&orders, c)
+                    sortByTime(&orders, view.orderAt, orderIds)
                     for order in orders {
-                        c.orders.interner.withBytes(Int(order)) { writer.write(bytes: $0) }
+                        orderIds.withBytes(Int(order)) { writer.write(bytes: $0) }
                         view.encode(order, into: &writer)
                     }
                 }
@@ -241,11 +283,14 @@ enum OrderParser {
     }
 
     /// A customer's orders by time (ties by id, as the store keeps them).
-    static func sortByTime(_ orders: inout [Int32], _ c: OrderColumns) {
-        orders.sort { a, b in
-            let x = c.orderAt[Int(a)], y = c.orderAt[Int(b)]
-            return x != y ? x < y : c.orders.string(a) < c.orders.string(b)
+    static func sortByTime(_ orders: inout [Int32], _ at: UnsafeBufferPointer<Int64>, _ ids: ByteInterner) {
+        func less(_ a: Int32, _ b: Int32) -> Bool {
+            let x = at[Int(a)], y = at[Int(b)]
+            if x != y { return x < y }
+            return ids.withBytes(Int(a)) { a in ids.withBytes(Int(b)) { b in KeyOrder.less(a, b) } }
         }
+        if orders.isSorted(by: { !less($1, $0) }) { return }
+        orders.sort(by: less)
     }
 
     static func merge(_ old: [Order], _ new: [Order]) -> [Order] {

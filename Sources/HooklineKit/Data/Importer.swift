@@ -201,8 +201,16 @@ struct ParsedFile {
         var issues = RowIssues(skip: skipBadRows)
         var parsed = ParsedFile(issues: issues, file: ("", 0, 0))
         switch item.kind {
-        case .orders: parsed.orders = try OrderParser.parse(table, issues: &issues)
-        case .events: parsed.events = try EventParser.parse(table, issues: &issues)
+        case .orders:
+            var orders = try OrderParser.parse(table, issues: &issues)
+            // The writes only read the ids back: the lookup tables can go.
+            orders.customers.interner.dropLookups()
+            orders.orders.interner.dropLookups()
+            parsed.orders = orders
+        case .events:
+            var events = try EventParser.parse(table, issues: &issues)
+            events.customers.interner.dropLookups()
+            parsed.events = events
         case .customers: break
         }
         parsed.issues = issues

@@ -102,4 +102,26 @@ struct CSVStreamTests {
         }
         #expect(interner.count == 5000 && interner.string(4321) == "id-4321")
     }
+
+    @Test("short values are told apart by length, long ones by every byte; lookups survive being dropped")
+    func internerKeys() {
+        var interner = ByteInterner(capacity: 1)
+        // Same first 8 bytes, or the same bytes but one more NUL: all distinct.
+        let values: [[UInt8]] = [[], [0], [0, 0], Array("ab".utf8), Array("ab".utf8) + [0], Array("C0000146".utf8),
+                                 Array("C0000146".utf8) + [0], Array("C0000146-a".utf8), Array("C0000146-b".utf8),
+                                 Array("Σ-café".utf8), Array(repeating: 0x41, count: 300), Array(repeating: 0x41, count: 301)]
+        for (n, value) in values.enumerated() {
+            let result = value.withUnsafeBufferPointer { interner.intern($0) }
+            #expect(result.index == Int32(n) && result.isNew, "\(value)")
+        }
+        func find(_ value: [UInt8]) -> Int32? { value.withUnsafeBufferPointer { interner.find($0) } }
+        for (n, value) in values.enumerated() { #expect(find(value) == Int32(n), "\(value)") }
+        #expect(find(Array("C0000147".utf8)) == nil && find(Array("ab".utf8) + [0, 0]) == nil)
+        interner.dropLookups()
+        #expect(find(Array("C0000146-b".utf8)) == 8 && find(Array("nope".utf8)) == nil)
+        let again = Array("ab".utf8).withUnsafeBufferPointer { interner.intern($0) }
+        let new = Array("new".utf8).withUnsafeBufferPointer { interner.intern($0) }
+        #expect(again.index == 3 && !again.isNew && new.index == Int32(values.count) && new.isNew)
+        #expect(interner.string(values.count) == "new" && find(Array("Σ-café".utf8)) == 9)
+    }
 }
