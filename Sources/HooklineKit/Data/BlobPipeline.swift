@@ -10,7 +10,7 @@ struct BlobBatch {
 
     var count: Int { keyEnds.count }
 
-    mutating func add(key: UnsafeBufferPointer<UInt8>, data blob: [UInt8]) {
+    mutating func add(key: UnsafeBufferPointer<UInt8>, data blob: UnsafeBufferPointer<UInt8>) {
         keys.append(contentsOf: key)
         keyEnds.append(keys.count)
         data.append(contentsOf: blob)
@@ -45,13 +45,13 @@ final class BlobPipeline: @unchecked Sendable {
     /// `produce` runs on its own thread and hands batches to `emit` in order.
     init(_ produce: @escaping @Sendable (_ emit: (BlobBatch) -> Void) -> Void) {
         let thread = Thread { [self] in
-            produce { batch in
+            Trace.phase("encode blobs") { produce { batch in
                 condition.lock()
                 while queue.count >= depth { condition.wait() }
                 queue.append(batch)
                 condition.broadcast()
                 condition.unlock()
-            }
+            } }
             condition.lock()
             finished = true
             condition.broadcast()
@@ -90,7 +90,7 @@ extension BlobPipeline {
             if rows.isEmpty { continue }
             writer.reset()
             encode(&rows, &writer)
-            customers.withBytes(Int(sorted[position])) { batch.add(key: $0, data: writer.bytes) }
+            customers.withBytes(Int(sorted[position])) { key in writer.withBytes { batch.add(key: key, data: $0) } }
             if batch.count == 4096 {
                 emit(batch)
                 batch = BlobBatch()

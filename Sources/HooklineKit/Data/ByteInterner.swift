@@ -69,14 +69,23 @@ struct ByteInterner {
     /// Every value's number, in SQLite's BINARY order of the bytes (what `ORDER BY` on a
     /// text key gives), so rows keyed by these values can be inserted in key order.
     func sortedIndices() -> [Int32] {
-        var order = (0..<Int32(count)).map { $0 }
+        // The first 8 bytes as a big-endian number order values as their bytes do, so most
+        // comparisons are one integer compare; equal prefixes fall back to the bytes.
+        var keyed = [(prefix: UInt64, index: Int32)]()
+        keyed.reserveCapacity(count)
         arena.withUnsafeBufferPointer { b in
-            order.sort { x, y in
-                KeyOrder.less(UnsafeBufferPointer(rebasing: b[starts[Int(x)]..<starts[Int(x) + 1]]),
-                              UnsafeBufferPointer(rebasing: b[starts[Int(y)]..<starts[Int(y) + 1]]))
+            for index in 0..<count {
+                var prefix: UInt64 = 0
+                let start = starts[index], length = min(starts[index + 1] - start, 8)
+                for offset in 0..<length { prefix |= UInt64(b[start + offset]) << (56 - 8 * UInt64(offset)) }
+                keyed.append((prefix, Int32(index)))
             }
+            func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: b[starts[Int(index)]..<starts[Int(index) + 1]])
+            }
+            keyed.sort { x, y in x.prefix != y.prefix ? x.prefix < y.prefix : KeyOrder.less(bytes(x.index), bytes(y.index)) }
         }
-        return order
+        return keyed.map(\.index)
     }
 
     /// Frees the lookup table once every value is in (a file has been read): the values
@@ -191,13 +200,16 @@ struct ByteInterner {
         init(_ bytes: UnsafeBufferPointer<UInt8>) {
             let hash = ByteInterner.hash(bytes)
             meta = UInt64(hash >> 32) << 32 | UInt64(min(bytes.count, 9)) << 28
+            prefix = Key.prefix(bytes)
+        }
+
+        /// The first 8 bytes, zero-padded, as a little-endian number.
+        @inline(__always)
+        static func prefix(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            if bytes.count >= 8, let base = bytes.baseAddress { return UnsafeRawPointer(base).loadUnaligned(as: UInt64.self) }
             var prefix: UInt64 = 0
-            if bytes.count >= 8, let base = bytes.baseAddress {
-                prefix = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
-            } else {
-                for (offset, byte) in bytes.enumerated() { prefix |= UInt64(byte) << (8 * UInt64(offset)) }
-            }
-            self.prefix = prefix
+            for (offset, byte) in bytes.enumerated() { prefix |= UInt64(byte) << (8 * UInt64(offset)) }
+            return prefix
         }
     }
 

@@ -11,11 +11,7 @@ enum CustomerParser {
         let columns = try table.columns(required: ["id", "email"], optional: Array(known.dropFirst(2)))
         let extra = columns.filter { !known.contains($0.key) }.sorted { $0.value < $1.value }
         let extraNames = extra.map { Array($0.key.utf8) }
-        if !append {
-            // A full read rebuilds the email index once at the end (a sort) instead of
-            // inserting a million addresses into it in random order.
-            try db.execute(sql: "DELETE FROM customer; DROP INDEX IF EXISTS customer_email")
-        }
+        if !append { try db.execute(sql: "DELETE FROM customer") }
         let existing = try db.makeStatement(sql: "SELECT line FROM customer WHERE id = ?")
         let insert = try RawStatement(db, """
             INSERT INTO customer(id, email, first_name, last_name, locale, timezone, subscribed, created_at, attributes, line)
@@ -102,7 +98,6 @@ enum CustomerParser {
                 try issues.handle(error)
             }
         }
-        if !append { try db.execute(sql: "CREATE INDEX customer_email ON customer(email)") }
         return inserted
     }
 

@@ -72,33 +72,42 @@ struct IdColumn {
     /// previous row's. The first id out of order builds the table.
     var interner = ByteInterner.unindexed()
     /// The previous row's id: lines of one order (and one customer) usually come together.
+    /// A short id is compared from a copy of its bytes (the arena would be a cache miss).
     private var last: Int32 = -1
+    private var lastLength = -1
+    private var lastPrefix: UInt64 = 0
     private var ascending = true
 
     /// The id's number; `isNew` when first seen in this sync.
     mutating func index(_ row: CSVRow, _ column: Int?, name: String) throws -> (index: Int32, isNew: Bool) {
         let bytes = try row.requiredBytes(column, name: name)
-        if last >= 0 && interner.equals(Int(last), bytes) { return (last, false) }
-        if ascending {
-            let count = interner.count
-            if count == 0 || interner.withBytes(count - 1, { KeyOrder.less($0, bytes) }) {
-                if let error = row.check(bytes, field: name) ?? interner.roomError(row, field: name) { throw error }
-                last = interner.append(bytes)
-                return (last, true)
-            }
-            ascending = false
-            interner.rebuildLookups()
+        let prefix = ByteInterner.Key.prefix(bytes)
+        if last >= 0 && bytes.count == lastLength
+            && (bytes.count <= 8 ? prefix == lastPrefix : interner.equals(Int(last), bytes)) {
+            return (last, false)
         }
         let result = try lookUp(bytes, row: row, name: name)
         last = result.index
+        lastLength = bytes.count
+        lastPrefix = prefix
         return result
     }
 
     private mutating func lookUp(_ bytes: UnsafeBufferPointer<UInt8>, row: CSVRow, name: String) throws -> (index: Int32, isNew: Bool) {
+        if ascending {
+            let count = interner.count
+            if count == 0 || interner.withBytes(count - 1, { KeyOrder.less($0, bytes) }) {
+                if let error = row.check(bytes, field: name) ?? interner.roomError(row, field: name) { throw error }
+                return (interner.append(bytes), true)
+            }
+            ascending = false
+            interner.rebuildLookups()
+        }
         if let known = interner.find(bytes) { return (known, false) }
         if let error = row.check(bytes, field: name) ?? interner.roomError(row, field: name) { throw error }
         return interner.intern(bytes)
     }
+
 
     func string(_ index: Int32) -> String { interner.string(Int(index)) }
 }

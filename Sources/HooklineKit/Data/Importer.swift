@@ -9,7 +9,13 @@ public struct Importer {
     public struct Options: Sendable {
         /// Import the good rows and report the bad ones instead of stopping at the first.
         public var skipBadRows = false
-        public init(skipBadRows: Bool = false) { self.skipBadRows = skipBadRows }
+        /// A sync that reads at least this many bytes goes through a rollback journal
+        /// (see `Store.useRollbackJournal`).
+        public var rollbackJournalBytes = 64 << 20
+        public init(skipBadRows: Bool = false, rollbackJournalBytes: Int = 64 << 20) {
+            self.skipBadRows = skipBadRows
+            self.rollbackJournalBytes = rollbackJournalBytes
+        }
     }
 
     public let store: Store
@@ -62,22 +68,28 @@ public struct Importer {
         for kind in [Kind.events, .orders] {
             guard let item = pending.first(where: { $0.kind == kind }), item.readsRows else { continue }
             let before = previous
-            let reader = Background { before?.wait(); return try ParsedFile.read(item, skipBadRows: skip) }
+            let reader = Background {
+                before?.wait()
+                return try Trace.phase("read \(kind.rawValue)") { try ParsedFile.read(item, skipBadRows: skip) }
+            }
             readers[kind] = reader
             previous = reader
         }
         defer { readers.values.forEach { $0.wait() } }
+        let bulk = pending.reduce(0) { $0 + ($1.readsRows ? $1.bytesToRead : 0) } >= options.rollbackJournalBytes
+        if bulk { store.useRollbackJournal(true) }
+        defer { if bulk { store.useRollbackJournal(false) } }
         // One transaction: a bad row anywhere leaves the store exactly as it was.
-        let results = try store.database.write { db -> [ImportSummary.FileResult] in
+        let results = try Trace.phase("sync transaction") { try store.database.write { db -> [ImportSummary.FileResult] in
             var terms = try TermWriter(db)
             var results: [Kind: ImportSummary.FileResult] = [:]
             for kind in [Kind.customers, .events, .orders] {
                 guard let item = pending.first(where: { $0.kind == kind }) else { continue }
-                results[kind] = try apply(item, parsed: readers[kind], terms: &terms, db: db)
+                results[kind] = try Trace.phase("write \(kind.rawValue)") { try apply(item, parsed: readers[kind], terms: &terms, db: db) }
             }
             try Store.bumpDataVersion(db)
             return pending.compactMap { results[$0.kind] }
-        }
+        } }
         return ImportSummary(files: results)
     }
 
@@ -174,6 +186,12 @@ extension Importer.Pending {
         case .full, .append: return true
         default: return false
         }
+    }
+
+    /// How much of the file this sync reads.
+    var bytesToRead: Int {
+        if case .append(let offset, _) = action { return (stat?.size ?? 0) - offset }
+        return stat?.size ?? 0
     }
 
     var isAppend: Bool {

@@ -124,4 +124,20 @@ struct CSVStreamTests {
         #expect(again.index == 3 && !again.isNew && new.index == Int32(values.count) && new.isNew)
         #expect(interner.string(values.count) == "new" && find(Array("Σ-café".utf8)) == 9)
     }
+
+    @Test("values sort in SQLite's BINARY order: bytes first, then length")
+    func internerOrder() {
+        var interner = ByteInterner()
+        var generator = SystemRandomNumberGenerator()
+        var values: [[UInt8]] = [[], [0], Array("C0000146".utf8), Array("C0000146".utf8) + [0], Array("C00001460".utf8),
+                                 Array("Σ".utf8), Array("z".utf8), Array("abcdefgh-2".utf8), Array("abcdefgh-10".utf8)]
+        for _ in 0..<2000 {
+            let length = Int.random(in: 0...12, using: &generator)
+            values.append((0..<length).map { _ in [0x41, 0x42, 0x7A, 0xCE, 0xA3, 0x00].randomElement(using: &generator)! })
+        }
+        for value in values { _ = value.withUnsafeBufferPointer { interner.intern($0) } }
+        let sorted = interner.sortedIndices().map { index in interner.withBytes(Int(index)) { Array($0) } }
+        let distinct = Array(Set(values.map { Data($0) })).map { [UInt8]($0) }
+        #expect(sorted == distinct.sorted(by: KeyOrder.less))
+    }
 }

@@ -91,6 +91,26 @@ struct ImportTests {
         #expect(try fixture.storeDump() == before)
     }
 
+    @Test("a bulk sync goes through a rollback journal: a bad row still leaves the store as it was, and the log comes back")
+    func bulkSyncJournal() throws {
+        let fixture = try WorkspaceFixture.standard()
+        let bulk = Importer.Options(rollbackJournalBytes: 0)
+        let (store, _) = try fixture.workspace().openStore(options: bulk)
+        func journalMode() throws -> String? { try store.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } }
+        #expect(try journalMode() == "wal")
+        let before = try fixture.storeDump()
+        try fixture.append("data/orders.csv", "O7,C2,2026-11-15T08:00:00Z,CB1,Beans,Coffee,1,12.00,EUR\nO8,C2,2026-11-16,CB1,Beans,Coffee,1,oops,EUR\n")
+        #expect(throws: InputError.self) { try fixture.workspace().openStore(options: bulk) }
+        #expect(try fixture.storeDump() == before)
+        #expect(try journalMode() == "wal")
+        try fixture.write("data/orders.csv", WorkspaceFixture.ordersCSV + "O7,C2,2026-11-15T08:00:00Z,CB1,Beans,Coffee,1,12.00,EUR\n")
+        let (after, summary) = try fixture.workspace().openStore(options: bulk)
+        #expect(summary?.files[1].action == .appended)
+        let bob = try Snapshot.load(from: after, now: november20, thresholds: .init()).customers.first { $0.customer.id == "C2" }
+        #expect(bob?.orderCount == 2)
+        #expect(try journalMode() == "wal")
+    }
+
     @Test("a file that is not UTF-8 is refused with its line")
     func notUTF8() throws {
         let fixture = try WorkspaceFixture.standard()
