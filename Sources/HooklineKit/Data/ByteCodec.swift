@@ -70,7 +70,11 @@ final class ByteWriter {
         write(text.count)
         guard let base = text.baseAddress else { return }
         reserve(text.count)
-        (storage + count).update(from: base, count: text.count)
+        if text.count <= 16 {
+            for offset in 0..<text.count { storage[count + offset] = base[offset] }
+        } else {
+            (storage + count).update(from: base, count: text.count)
+        }
         count += text.count
     }
 
