@@ -2,10 +2,17 @@
 
 Prints "READY <port>" once listening. Every accepted message is saved as
 <dir>/<n>.eml and described by one JSON line in <dir>/received.jsonl; every
-session start (EHLO/HELO) and AUTH attempt is appended to <dir>/events.jsonl.
+session start (EHLO/HELO), AUTH attempt and RCPT TO is appended to
+<dir>/events.jsonl. A RCPT event says whether the client had already sent DATA
+behind it ("pipelined"), which only a client using PIPELINING does.
+
+PIPELINING (RFC 2920) is advertised unless --no-pipelining; aiosmtpd reads
+commands one line at a time, so a pipelined group is answered in order.
 
 Faults, chosen by substrings of the recipient address:
   --reject SUB          550 to RCPT TO
+  --rcpt-tempfail SUB   450 to RCPT TO
+  --idle-close SECONDS  answer 421 and close a session idle this long
   --tempfail SUB        451 to DATA, the first --tempfail-times times per recipient
   --drop SUB            close the connection at the end of DATA without a reply,
                         the first --drop-times times per recipient
@@ -26,6 +33,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", required=True)
     parser.add_argument("--reject")
+    parser.add_argument("--rcpt-tempfail")
+    parser.add_argument("--no-pipelining", action="store_true")
+    parser.add_argument("--idle-close", type=float, default=300)
     parser.add_argument("--tempfail")
     parser.add_argument("--tempfail-times", type=int, default=1)
     parser.add_argument("--drop")
@@ -48,11 +58,18 @@ def main():
         async def handle_EHLO(self, server, session, envelope, hostname, responses):
             log("events.jsonl", {"event": "ehlo", "peer": list(session.peer)[:2]})
             session.host_name = hostname
+            if not args.no_pipelining:
+                responses.insert(len(responses) - 1, "250-PIPELINING")
             return responses
 
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            waiting = bytes(getattr(server._reader, "_buffer", b""))
+            log("events.jsonl", {"event": "rcpt", "address": address,
+                                 "pipelined": waiting.upper().startswith(b"DATA")})
             if matches(args.reject, address):
                 return "550 5.1.1 <%s>: no such user" % address
+            if matches(args.rcpt_tempfail, address):
+                return "450 4.2.1 <%s>: mailbox busy" % address
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
@@ -80,7 +97,7 @@ def main():
         log("events.jsonl", {"event": "auth", "mechanism": mechanism, "ok": ok})
         return AuthResult(success=ok, handled=False)
 
-    options = {"hostname": "localhost"}
+    options = {"hostname": "localhost", "timeout": args.idle_close}
     if args.password:
         options.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.cert))
     if args.cert:
