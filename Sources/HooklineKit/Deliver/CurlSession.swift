@@ -71,6 +71,9 @@ final class CurlSession {
     /// out of turn): the socket is then shut down before libcurl's QUIT, so that QUIT can
     /// never be read as part of a message.
     private(set) var clean = true
+    /// The Message-ID whose MAIL, RCPT and DATA went out behind the last content; their
+    /// replies are still to be read.
+    var announced: String?
     private var input = [UInt8](repeating: 0, count: 4096)
     private var inputStart = 0
     private var inputEnd = 0
@@ -115,7 +118,8 @@ final class CurlSession {
     }
 
     deinit {
-        if !clean { shutdown(socket, Int32(SHUT_RDWR)) }
+        // A DATA still waiting for its content would read libcurl's QUIT as the message.
+        if !clean || announced != nil { shutdown(socket, Int32(SHUT_RDWR)) }
         // Sends QUIT (when the connection still stands) and closes it.
         curl_easy_cleanup(handle)
     }
@@ -186,7 +190,7 @@ final class CurlSession {
     /// nothing since its last reply. Anything now is a 421 (an idle timeout, a shutdown) or
     /// the end of the connection. One poll with no wait, so cheap enough for every message.
     func isOpen() -> Bool {
-        guard clean, inputStart == inputEnd else { return false }
+        guard clean, announced == nil, inputStart == inputEnd else { return false }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         guard poll(&descriptor, 1, 0) > 0 else { return true }
         // Readable may also mean TLS records that carry no data (session tickets).

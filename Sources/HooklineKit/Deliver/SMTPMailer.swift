@@ -44,10 +44,15 @@ final class CurlConnection: MailConnection {
     }
 
     func deliver(_ message: OutgoingMessage) throws -> DeliveryOutcome {
+        try deliver(message, announcing: nil)
+    }
+
+    func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
         // Addresses are copied into commands verbatim: a CR or LF would inject one.
         if let problem = EnvelopeCheck.problem(message) { return .failed(problem) }
+        let next = next.flatMap { EnvelopeCheck.problem($0) == nil ? $0 : nil }
         do {
-            return try transfer(message)
+            return try transfer(message, announcing: next)
         } catch is SessionLost where !transaction.contentSent && session != nil {
             // A session that waited (rate limit, slow rendering) may have been closed by the
             // server in the meantime. Nothing of this message went out: send it on a new session.
@@ -56,18 +61,28 @@ final class CurlConnection: MailConnection {
             return deferred(lost)
         }
         do {
-            return try transfer(message)
+            return try transfer(message, announcing: next)
         } catch let lost as SessionLost {
             return deferred(lost)
         }
     }
 
-    private func transfer(_ message: OutgoingMessage) throws -> DeliveryOutcome {
-        if let session, !session.isOpen() { self.session = nil }
+    func withdrawAnnounced() {
+        // The server has accepted DATA for it and waits for content: only closing the
+        // connection ends that transaction without a message.
+        if let session, session.announced != nil {
+            session.abandon()
+            self.session = nil
+        }
+    }
+
+    private func transfer(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
+        if let session, let announced = session.announced, announced != message.messageId { withdrawAnnounced() }
+        if let session, session.announced == nil, !session.isOpen() { self.session = nil }
         let session = try self.session ?? CurlSession(settings: settings, password: password)
         self.session = session
         let deadline = RateLimiter.monotonicSeconds() + Double(settings.messageTimeoutSeconds)
-        let outcome = try transaction.deliver(message, on: session, deadline: deadline)
+        let outcome = try transaction.deliver(message, announcing: next, on: session, deadline: deadline)
         if !session.clean { self.session = nil }
         return outcome
     }

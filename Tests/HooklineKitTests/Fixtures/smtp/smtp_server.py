@@ -4,7 +4,9 @@ Prints "READY <port>" once listening. Every accepted message is saved as
 <dir>/<n>.eml and described by one JSON line in <dir>/received.jsonl; every
 session start (EHLO/HELO), AUTH attempt and RCPT TO is appended to
 <dir>/events.jsonl. A RCPT event says whether the client had already sent DATA
-behind it ("pipelined"), which only a client using PIPELINING does.
+behind it ("pipelined"), which only a client using PIPELINING does; a received
+message says whether the next MAIL FROM had already arrived behind its content
+("next_pipelined").
 
 PIPELINING (RFC 2920) is advertised unless --no-pipelining; aiosmtpd reads
 commands one line at a time, so a pipelined group is answered in order.
@@ -74,6 +76,7 @@ def main():
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
+            waiting = bytes(getattr(server._reader, "_buffer", b""))
             for rcpt in envelope.rcpt_tos:
                 if matches(args.drop, rcpt) and state["drop"].get(rcpt, 0) < args.drop_times:
                     state["drop"][rcpt] = state["drop"].get(rcpt, 0) + 1
@@ -89,7 +92,8 @@ def main():
                 f.write(envelope.original_content)
             os.rename(temporary, os.path.join(args.dir, name))
             log("received.jsonl", {"file": name, "from": envelope.mail_from, "rcpt": envelope.rcpt_tos,
-                                   "tls": session.ssl is not None, "auth": session.authenticated})
+                                   "tls": session.ssl is not None, "auth": session.authenticated,
+                                   "next_pipelined": waiting.upper().startswith(b"MAIL FROM")})
             return "250 OK queued as %d" % state["count"]
 
     def authenticator(server, session, envelope, mechanism, auth_data):
