@@ -148,6 +148,24 @@ import Testing
         #expect(events(server, "ehlo").count == 2)
     }
 
+    @Test func implicitTLSSessionPipelinesThroughTLS() throws {
+        let probe = try SMTPTestServer()
+        let (cert, key) = try probe.makeCertificate()
+        let server = try SMTPTestServer(["--cert", cert, "--key", key, "--implicit-tls"])
+        let ledger = try ledger((0..<10).map { "r\($0)@example.org" })
+        var settings = SMTPSettings(url: "smtps://127.0.0.1:\(server.port)", security: .implicitTLS)
+        settings.caFile = cert
+        settings.connections = 1
+        let summary = try Sender(ledger: ledger, mailer: SMTPMailer(settings: settings, password: nil),
+                                 source: Self.trickySource, retry: RetryPolicy(attempts: 1, backoffSeconds: 0),
+                                 clock: { Self.now }).send(try ledger.pending(now: Self.now))
+        #expect(summary.sent == 10)
+        expectExactBytes(server, count: 10)
+        #expect(server.received().allSatisfy { $0.tls })
+        #expect(events(server, "ehlo").count == 1)
+        #expect(events(server, "rcpt").allSatisfy { $0["pipelined"] as? Bool == true })
+    }
+
     @Test(arguments: [
         ("a\r\nb\r\n", "a\r\nb\r\n.\r\n"),
         (".a\r\n", "..a\r\n.\r\n"),

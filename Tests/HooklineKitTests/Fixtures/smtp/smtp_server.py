@@ -20,6 +20,7 @@ Faults, chosen by substrings of the recipient address:
                         the first --drop-times times per recipient
   --password PW         require AUTH (PLAIN or LOGIN) with this password
   --cert F --key F      offer STARTTLS with this certificate and require it
+  --implicit-tls        with --cert/--key: TLS from the first byte (smtps://) instead
 """
 import argparse
 import asyncio
@@ -45,6 +46,7 @@ def main():
     parser.add_argument("--password")
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--implicit-tls", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     state = {"count": 0, "tempfail": {}, "drop": {}}
@@ -92,7 +94,7 @@ def main():
                 f.write(envelope.original_content)
             os.rename(temporary, os.path.join(args.dir, name))
             log("received.jsonl", {"file": name, "from": envelope.mail_from, "rcpt": envelope.rcpt_tos,
-                                   "tls": session.ssl is not None, "auth": session.authenticated,
+                                   "tls": server.transport.get_extra_info("ssl_object") is not None, "auth": session.authenticated,
                                    "next_pipelined": waiting.upper().startswith(b"MAIL FROM")})
             return "250 OK queued as %d" % state["count"]
 
@@ -104,14 +106,18 @@ def main():
     options = {"hostname": "localhost", "timeout": args.idle_close}
     if args.password:
         options.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.cert))
+    context = None
     if args.cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
-        options.update(tls_context=context, require_starttls=True)
+        if not args.implicit_tls:
+            options.update(tls_context=context, require_starttls=True)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    server = loop.run_until_complete(loop.create_server(lambda: SMTP(Handler(), **options), "127.0.0.1", 0))
+    implicit = context if args.implicit_tls else None
+    server = loop.run_until_complete(loop.create_server(lambda: SMTP(Handler(), **options), "127.0.0.1", 0,
+                                                        ssl=implicit))
     print("READY %d" % server.sockets[0].getsockname()[1], flush=True)
     loop.run_forever()
 
