@@ -18,36 +18,28 @@ static inline CURLcode hl_setopt_pointer(CURL *handle, CURLoption option, void *
     return curl_easy_setopt(handle, option, value);
 }
 
-static inline CURLcode hl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value) {
-    return curl_easy_setopt(handle, option, value);
-}
-
-static inline CURLcode hl_setopt_off(CURL *handle, CURLoption option, curl_off_t value) {
-    return curl_easy_setopt(handle, option, value);
-}
-
-typedef size_t (*hl_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
-
-/// Sets READFUNCTION and READDATA together so they can never disagree.
-static inline CURLcode hl_setopt_read(CURL *handle, hl_read_callback callback, void *userdata) {
-    CURLcode code = curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
-    if (code != CURLE_OK) { return code; }
-    return curl_easy_setopt(handle, CURLOPT_READDATA, userdata);
-}
-
 static inline CURLcode hl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
 
-/// CURLOPT_MAIL_RCPT_ALLOWFAILS is spelled with three Ls before curl 8.2.0.
-static inline CURLcode hl_setopt_rcpt_allowfails(CURL *handle, long value) {
-#if LIBCURL_VERSION_NUM >= 0x080200
-    return curl_easy_setopt(handle, CURLOPT_MAIL_RCPT_ALLOWFAILS, value);
-#elif LIBCURL_VERSION_NUM >= 0x074500
-    return curl_easy_setopt(handle, CURLOPT_MAIL_RCPT_ALLLOWFAILS, value);
-#else
-    return CURLE_UNKNOWN_OPTION;
-#endif
+/// The socket of a CONNECT_ONLY transfer, to wait on with poll when curl_easy_send or
+/// curl_easy_recv answers CURLE_AGAIN.
+static inline CURLcode hl_getinfo_socket(CURL *handle, curl_socket_t *socket) {
+    return curl_easy_getinfo(handle, CURLINFO_ACTIVESOCKET, socket);
+}
+
+typedef int (*hl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
+
+/// Sets DEBUGFUNCTION, DEBUGDATA and VERBOSE together: the callback sees libcurl's protocol
+/// lines only while VERBOSE is on, and VERBOSE without a callback would print to stderr.
+static inline CURLcode hl_setopt_debug(CURL *handle, hl_debug_callback callback, void *userdata) {
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_VERBOSE, 0L);
+    if (code != CURLE_OK) { return code; }
+    code = curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
+    if (code != CURLE_OK) { return code; }
+    code = curl_easy_setopt(handle, CURLOPT_DEBUGDATA, userdata);
+    if (code != CURLE_OK || callback == NULL) { return code; }
+    return curl_easy_setopt(handle, CURLOPT_VERBOSE, 1L);
 }
 
 /// curl_version_info for the version of the headers compiled against (CURLVERSION_NOW is a macro).

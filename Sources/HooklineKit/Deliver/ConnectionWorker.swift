@@ -6,6 +6,10 @@ import Foundation
 /// or on its own as soon as no next message is ready. So each message costs one ledger
 /// commit, every reply is committed before the next transfer starts, and at most one row
 /// per connection is ever `sending` — which is what a crash can leave `in_doubt`.
+///
+/// The next message's envelope may go out before its row is claimed (behind the current
+/// content, see ``MailConnection/deliver(_:announcing:)``): an envelope alone delivers
+/// nothing, and its content waits for the claim. A row that cannot be claimed is withdrawn.
 final class ConnectionWorker {
     /// A transfer whose reply is known but not committed yet.
     private struct Unrecorded {
@@ -21,6 +25,9 @@ final class ConnectionWorker {
     private let limiter: RateLimiter
     private let progress: @Sendable (SendProgress) -> Void
     private var unrecorded: Unrecorded?
+    /// The message after the one in transfer, taken early so that its commands can follow
+    /// the current content on the wire (see ``MailConnection/deliver(_:announcing:)``).
+    private var lookahead: RenderedQueue.Item?
 
     init(sender: Sender, connection: any MailConnection, queue: SendQueue, rendered: RenderedQueue,
          limiter: RateLimiter, progress: @escaping @Sendable (SendProgress) -> Void) {
@@ -54,7 +61,10 @@ final class ConnectionWorker {
 
     /// The next rendered message; the pending reply is committed first if there is a wait.
     private func nextItem() throws -> RenderedQueue.Item? {
-        if let ready = rendered.take(wait: false) { return ready }
+        if let ready = lookahead ?? rendered.take(wait: false) {
+            lookahead = nil
+            return ready
+        }
         try recordReply()
         return rendered.take(wait: true)
     }
@@ -80,6 +90,15 @@ final class ConnectionWorker {
         rendered.cancel()
     }
 
+    /// The next rendered message, if one is ready, to be announced behind the current content.
+    /// Not under a rate limit: an announced DATA must not wait for the limiter.
+    private func peekNext() -> OutgoingMessage? {
+        guard !limiter.limits else { return nil }
+        if lookahead == nil { lookahead = rendered.take(wait: false) }
+        guard case .success(let message)? = lookahead?.message else { return nil }
+        return message
+    }
+
     /// Claims and transfers one message. Returns its result, or nil when the reply is left
     /// in `unrecorded`, to be committed with the next claim.
     private func send(_ item: RenderedQueue.Item) -> SendQueue.Result? {
@@ -91,12 +110,14 @@ final class ConnectionWorker {
             case .success(let rendered):
                 message = rendered
             case .failure(let error):
+                connection.withdrawAnnounced()
                 try recordReply()
                 try ledger.finish(entry.id, state: .failed, code: nil, reply: nil,
                                   note: "the message could not be built: \(error)", now: sender.clock())
                 return .done(.failed)
             }
             if let problem = EnvelopeCheck.problem(message) {
+                connection.withdrawAnnounced()
                 try recordReply()
                 try ledger.finish(entry.id, state: .failed, code: nil, reply: nil, note: problem, now: sender.clock())
                 return .done(.failed)
@@ -113,12 +134,16 @@ final class ConnectionWorker {
             let attempt: Int
             switch claim {
             case .claimed(let number): attempt = number
-            case .suppressed: return .done(.cancelled)
-            case .notPending: return .skipped
+            case .suppressed:
+                connection.withdrawAnnounced()
+                return .done(.cancelled)
+            case .notPending:
+                connection.withdrawAnnounced()
+                return .skipped
             }
             let outcome: DeliveryOutcome
             do {
-                outcome = try connection.deliver(message)
+                outcome = try connection.deliver(message, announcing: peekNext())
             } catch {
                 // Not handed over: the row waits for the next run.
                 try ledger.finish(entry.id, state: .deferred, code: nil, reply: nil, note: "\(error)", now: sender.clock())

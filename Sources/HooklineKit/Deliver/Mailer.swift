@@ -76,6 +76,23 @@ public protocol MailConnection: AnyObject {
     /// through this back-end (refused login, TLS failure, unreachable server): the
     /// message was not handed over and the run should stop.
     func deliver(_ message: OutgoingMessage) throws -> DeliveryOutcome
+    /// Delivers `message` and may start `next` right behind its content (RFC 2920 lets the
+    /// next MAIL, RCPT and DATA follow the content), so that `next` costs one round trip.
+    /// The caller then either delivers `next` as its very next call or calls
+    /// ``withdrawAnnounced()``; `next` gets no content until its own `deliver` call.
+    func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome
+    /// The announced message will not be delivered (its row could not be claimed): the
+    /// connection makes sure the server never receives its content.
+    func withdrawAnnounced()
+}
+
+extension MailConnection {
+    /// Back-ends without pipelining deliver one message at a time.
+    public func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
+        try deliver(message)
+    }
+
+    public func withdrawAnnounced() {}
 }
 
 /// The back-end cannot take any message now; the message in hand was not sent.

@@ -39,7 +39,9 @@ final class RenderedQueue: @unchecked Sendable {
         defer { condition.unlock() }
         while !cancelled {
             if !items.isEmpty {
-                condition.broadcast()
+                // Producers waiting on a full queue are woken once it is half empty, not after
+                // every message: they then render a batch each time instead of one per wake-up.
+                if items.count == capacity / 2 + 1 || items.count == 1 { condition.broadcast() }
                 return items.removeFirst()
             }
             guard wait, producers > 0 else { return nil }

@@ -184,9 +184,19 @@ public struct Ledger: Sendable {
     /// transaction: one commit per message instead of two, and still no transfer starts
     /// before its own row and the previous reply are committed.
     public func claim(_ id: Int64, now: Int64, recording finished: Finish? = nil) throws -> Claim {
-        try store.database.write { db in
-            if let finished { try Self.finish(db, finished, now: now) }
-            return try Self.claim(db, id, now: now)
+        // This commit runs once per message, before its content goes out: BEGIN and COMMIT
+        // are compiled once here instead of parsed for every transaction.
+        try store.database.writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+            do {
+                if let finished { try Self.finish(db, finished, now: now) }
+                let claim = try Self.claim(db, id, now: now)
+                try db.cachedStatement(sql: "COMMIT").execute()
+                return claim
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                throw error
+            }
         }
     }
 

@@ -30,5 +30,15 @@ enum LedgerSchema {
                 CREATE INDEX send_ledger_state ON send_ledger(state, due_at);
                 """)
         }
+        // An index over every state changed three index pages per message (planned → sending,
+        // sending → sent land in different leaves), doubling the pages each send commits. Only
+        // the pending rows are ever looked up by state, so only they are indexed: a claim now
+        // removes one entry and recording a reply touches no index at all.
+        migrator.registerMigration("v2-ledger-pending-index") { db in
+            try db.execute(sql: """
+                DROP INDEX send_ledger_state;
+                CREATE INDEX send_ledger_pending ON send_ledger(due_at) WHERE state IN ('planned', 'deferred');
+                """)
+        }
     }
 }

@@ -8,6 +8,8 @@ final class SMTPTestServer {
         var from: String
         var rcpt: [String]
         var tls: Bool
+        /// The next message's MAIL FROM had arrived behind this one's content.
+        var next_pipelined: Bool?
     }
 
     let process = Process()

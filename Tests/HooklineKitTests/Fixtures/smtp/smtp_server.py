@@ -2,15 +2,25 @@
 
 Prints "READY <port>" once listening. Every accepted message is saved as
 <dir>/<n>.eml and described by one JSON line in <dir>/received.jsonl; every
-session start (EHLO/HELO) and AUTH attempt is appended to <dir>/events.jsonl.
+session start (EHLO/HELO), AUTH attempt and RCPT TO is appended to
+<dir>/events.jsonl. A RCPT event says whether the client had already sent DATA
+behind it ("pipelined"), which only a client using PIPELINING does; a received
+message says whether the next MAIL FROM had already arrived behind its content
+("next_pipelined").
+
+PIPELINING (RFC 2920) is advertised unless --no-pipelining; aiosmtpd reads
+commands one line at a time, so a pipelined group is answered in order.
 
 Faults, chosen by substrings of the recipient address:
   --reject SUB          550 to RCPT TO
+  --rcpt-tempfail SUB   450 to RCPT TO
+  --idle-close SECONDS  answer 421 and close a session idle this long
   --tempfail SUB        451 to DATA, the first --tempfail-times times per recipient
   --drop SUB            close the connection at the end of DATA without a reply,
                         the first --drop-times times per recipient
   --password PW         require AUTH (PLAIN or LOGIN) with this password
   --cert F --key F      offer STARTTLS with this certificate and require it
+  --implicit-tls        with --cert/--key: TLS from the first byte (smtps://) instead
 """
 import argparse
 import asyncio
@@ -26,6 +36,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", required=True)
     parser.add_argument("--reject")
+    parser.add_argument("--rcpt-tempfail")
+    parser.add_argument("--no-pipelining", action="store_true")
+    parser.add_argument("--idle-close", type=float, default=300)
     parser.add_argument("--tempfail")
     parser.add_argument("--tempfail-times", type=int, default=1)
     parser.add_argument("--drop")
@@ -33,6 +46,7 @@ def main():
     parser.add_argument("--password")
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--implicit-tls", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     state = {"count": 0, "tempfail": {}, "drop": {}}
@@ -48,15 +62,23 @@ def main():
         async def handle_EHLO(self, server, session, envelope, hostname, responses):
             log("events.jsonl", {"event": "ehlo", "peer": list(session.peer)[:2]})
             session.host_name = hostname
+            if not args.no_pipelining:
+                responses.insert(len(responses) - 1, "250-PIPELINING")
             return responses
 
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            waiting = bytes(getattr(server._reader, "_buffer", b""))
+            log("events.jsonl", {"event": "rcpt", "address": address,
+                                 "pipelined": waiting.upper().startswith(b"DATA")})
             if matches(args.reject, address):
                 return "550 5.1.1 <%s>: no such user" % address
+            if matches(args.rcpt_tempfail, address):
+                return "450 4.2.1 <%s>: mailbox busy" % address
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
+            waiting = bytes(getattr(server._reader, "_buffer", b""))
             for rcpt in envelope.rcpt_tos:
                 if matches(args.drop, rcpt) and state["drop"].get(rcpt, 0) < args.drop_times:
                     state["drop"][rcpt] = state["drop"].get(rcpt, 0) + 1
@@ -72,7 +94,8 @@ def main():
                 f.write(envelope.original_content)
             os.rename(temporary, os.path.join(args.dir, name))
             log("received.jsonl", {"file": name, "from": envelope.mail_from, "rcpt": envelope.rcpt_tos,
-                                   "tls": session.ssl is not None, "auth": session.authenticated})
+                                   "tls": server.transport.get_extra_info("ssl_object") is not None, "auth": session.authenticated,
+                                   "next_pipelined": waiting.upper().startswith(b"MAIL FROM")})
             return "250 OK queued as %d" % state["count"]
 
     def authenticator(server, session, envelope, mechanism, auth_data):
@@ -80,17 +103,21 @@ def main():
         log("events.jsonl", {"event": "auth", "mechanism": mechanism, "ok": ok})
         return AuthResult(success=ok, handled=False)
 
-    options = {"hostname": "localhost"}
+    options = {"hostname": "localhost", "timeout": args.idle_close}
     if args.password:
         options.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.cert))
+    context = None
     if args.cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
-        options.update(tls_context=context, require_starttls=True)
+        if not args.implicit_tls:
+            options.update(tls_context=context, require_starttls=True)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    server = loop.run_until_complete(loop.create_server(lambda: SMTP(Handler(), **options), "127.0.0.1", 0))
+    implicit = context if args.implicit_tls else None
+    server = loop.run_until_complete(loop.create_server(lambda: SMTP(Handler(), **options), "127.0.0.1", 0,
+                                                        ssl=implicit))
     print("READY %d" % server.sockets[0].getsockname()[1], flush=True)
     loop.run_forever()
 
