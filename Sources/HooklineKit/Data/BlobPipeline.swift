@@ -107,14 +107,14 @@ extension BlobPipeline {
         let existing = append ? try RawStatement(db, "SELECT data FROM \(table) WHERE customer_id = ?") : nil
         while let batch = next() {
             try batch.forEach { key, blob in
-                upsert.bind(1, text: key)
+                upsert.bind(1, text: key, copy: false)
                 if let existing {
                     existing.bind(1, text: key)
                     let stored = try existing.step() ? [UInt8](existing.bytes(0)) : nil
                     existing.reset()
                     if let stored { upsert.bind(2, blob: try merge(stored, Array(blob))) } else { upsert.bind(2, blob: blob) }
                 } else {
-                    upsert.bind(2, blob: blob)
+                    upsert.bind(2, blob: blob, copy: false)
                 }
                 try upsert.run()
             }

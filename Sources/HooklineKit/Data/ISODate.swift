@@ -22,33 +22,18 @@ public enum ISODate {
 
     static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = 0
-        func digits(_ n: Int) -> Int? {
-            guard i + n <= b.count else { return nil }
-            var value = 0
-            for k in 0..<n {
-                let d = Int(b[i + k]) - 48
-                guard d >= 0 && d <= 9 else { return nil }
-                value = value * 10 + d
-            }
-            i += n
-            return value
-        }
-        func expect(_ c: Unicode.Scalar) -> Bool {
-            guard i < b.count, b[i] == UInt8(truncatingIfNeeded: c.value) else { return false }
-            i += 1
-            return true
-        }
-        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2) else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
+        guard let year = digits(b, &i, 4), expect(b, &i, UInt8(ascii: "-")), let month = digits(b, &i, 2), expect(b, &i, UInt8(ascii: "-")),
+              let day = digits(b, &i, 2) else { return nil }
+        guard month >= 1 && month <= 12, day >= 1, day <= daysIn(month: month, year: year) else { return nil }
         var seconds = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
         if i == b.count { return seconds }
         guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") else { return nil }
         i += 1
-        guard let hour = digits(2), expect(":"), let minute = digits(2), hour < 24, minute < 60 else { return nil }
+        guard let hour = digits(b, &i, 2), expect(b, &i, UInt8(ascii: ":")), let minute = digits(b, &i, 2), hour < 24, minute < 60 else { return nil }
         var second = 0
         if i < b.count && b[i] == UInt8(ascii: ":") {
             i += 1
-            guard let s = digits(2), s < 61 else { return nil }
+            guard let s = digits(b, &i, 2), s < 61 else { return nil }
             second = s
             if i < b.count && (b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",")) {
                 i += 1
@@ -65,10 +50,31 @@ public enum ISODate {
         guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") else { return nil }
         let sign: Int64 = b[i] == UInt8(ascii: "+") ? 1 : -1
         i += 1
-        guard let offsetHours = digits(2), offsetHours <= 14 else { return nil }
-        _ = expect(":")
-        guard let offsetMinutes = digits(2), offsetMinutes < 60, i == b.count else { return nil }
+        guard let offsetHours = digits(b, &i, 2), offsetHours <= 14 else { return nil }
+        _ = expect(b, &i, UInt8(ascii: ":"))
+        guard let offsetMinutes = digits(b, &i, 2), offsetMinutes < 60, i == b.count else { return nil }
         return seconds - sign * Int64(offsetHours * 3600 + offsetMinutes * 60)
+    }
+
+    /// `n` decimal digits at `i` (moving past them), or nil.
+    @inline(__always)
+    private static func digits(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Int? {
+        guard i + n <= b.count else { return nil }
+        var value = 0
+        for k in 0..<n {
+            let d = Int(b[i + k]) &- 48
+            guard d >= 0 && d <= 9 else { return nil }
+            value = value * 10 + d
+        }
+        i += n
+        return value
+    }
+
+    @inline(__always)
+    private static func expect(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ c: UInt8) -> Bool {
+        guard i < b.count, b[i] == c else { return false }
+        i += 1
+        return true
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

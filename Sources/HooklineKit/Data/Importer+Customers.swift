@@ -82,17 +82,20 @@ enum CustomerParser {
                                      "duplicate customer id '\(row.text(of: id))' (also on line \(line))",
                                      hint: "each customer must appear once; merge the rows")
                 }
-                insert.bind(1, text: id)
-                insert.bind(2, text: emailBytes)
-                insert.bind(3, text: first)
-                insert.bind(4, text: last)
-                insert.bind(5, text: locale)
-                insert.bind(6, text: zone)
+                // The values are the chunk's own bytes, which stay put while the row runs.
+                insert.bind(1, text: id, copy: false)
+                insert.bind(2, text: emailBytes, copy: false)
+                insert.bind(3, text: first, copy: false)
+                insert.bind(4, text: last, copy: false)
+                insert.bind(5, text: locale, copy: false)
+                insert.bind(6, text: zone, copy: false)
                 insert.bind(7, int: subscribed ? 1 : 0)
                 insert.bind(8, double: createdAt.map(Double.init))
-                attributes.withUnsafeBufferPointer { insert.bind(9, text: $0) }
                 insert.bind(10, int: Int64(row.line))
-                try insert.run()
+                try attributes.withUnsafeBufferPointer {
+                    insert.bind(9, text: $0, copy: false)
+                    try insert.run()
+                }
                 inserted += 1
             } catch let error as InputError {
                 try issues.handle(error)

@@ -47,14 +47,17 @@ final class RawStatement {
         return UnsafeRawBufferPointer(start: base, count: count)
     }
 
-    func bind(_ index: Int32, text bytes: UnsafeBufferPointer<UInt8>?) {
+    /// Binds text. With `copy: false` SQLite reads the bytes where they are, so they must
+    /// stay put until the statement has run (the import's rows run inside the callback
+    /// that lends them: a copy per value cost a malloc and a free each).
+    func bind(_ index: Int32, text bytes: UnsafeBufferPointer<UInt8>?, copy: Bool = true) {
         guard let bytes else { sqlite3_bind_null(handle, index); return }
         guard let base = bytes.baseAddress, !bytes.isEmpty else {
             sqlite3_bind_text(handle, index, "", 0, SQLITE_TRANSIENT_DESTRUCTOR)
             return
         }
         base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
-            _ = sqlite3_bind_text(handle, index, chars, Int32(bytes.count), SQLITE_TRANSIENT_DESTRUCTOR)
+            _ = sqlite3_bind_text(handle, index, chars, Int32(bytes.count), copy ? SQLITE_TRANSIENT_DESTRUCTOR : nil)
         }
     }
 
@@ -67,9 +70,9 @@ final class RawStatement {
         bytes.withUnsafeBufferPointer { bind(index, blob: $0) }
     }
 
-    func bind(_ index: Int32, blob bytes: UnsafeBufferPointer<UInt8>) {
+    func bind(_ index: Int32, blob bytes: UnsafeBufferPointer<UInt8>, copy: Bool = true) {
         _ = sqlite3_bind_blob(handle, index, UnsafeRawPointer(bytes.baseAddress) ?? UnsafeRawPointer(bitPattern: 1),
-                              Int32(bytes.count), SQLITE_TRANSIENT_DESTRUCTOR)
+                              Int32(bytes.count), copy ? SQLITE_TRANSIENT_DESTRUCTOR : nil)
     }
 
     func bind(_ index: Int32, int value: Int64?) {
