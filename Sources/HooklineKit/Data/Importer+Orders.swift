@@ -120,10 +120,15 @@ struct OrderColumns {
     var orderAt: [Int64] = []
     var orderLine: [Int32] = []
     var lineOrder: [Int32] = []
-    /// Per line: its (sku, product, category) as one number into `kinds`, quantity and amount.
-    var lineKind: [Int32] = []
-    var lineQuantity: [Int32] = []
-    var lineAmount: [Double] = []
+    /// Per line: its (sku, product, category) as one number into `kinds`, quantity and amount,
+    /// side by side so the encoder reads a line in one memory access.
+    struct Line {
+        var kind: Int32
+        var quantity: Int32
+        var amount: Double
+    }
+
+    var lines: [Line] = []
     var kinds: [ItemKind] = []
     var sku = TermColumn(), product = TermColumn(), category = TermColumn(lowercase: true)
 
@@ -145,9 +150,7 @@ struct OrderColumns {
     /// The line columns as plain buffers, for the loop that encodes every order.
     struct LineView {
         let kinds: UnsafeBufferPointer<ItemKind>
-        let lineKind: UnsafeBufferPointer<Int32>
-        let lineQuantity: UnsafeBufferPointer<Int32>
-        let lineAmount: UnsafeBufferPointer<Double>
+        let lines: UnsafeBufferPointer<Line>
         let orderAt: UnsafeBufferPointer<Int64>
         let starts: UnsafeBufferPointer<Int32>
         let members: UnsafeBufferPointer<Int32>?
@@ -159,29 +162,24 @@ struct OrderColumns {
             writer.write(end - first)
             for position in first..<end {
                 let line = members.map { Int($0[position]) } ?? position
-                let kind = kinds[Int(lineKind[line])]
+                let item = lines[line], kind = kinds[Int(item.kind)]
                 HistoryCoding.write(&writer, item: HistoryCoding.Item(
                     sku: kind.sku, product: kind.product, category: kind.category,
-                    quantity: lineQuantity[line], amount: lineAmount[line]))
+                    quantity: item.quantity, amount: item.amount))
             }
         }
     }
 
     func withLineView(_ byOrder: Grouping, _ body: (LineView) -> Void) {
         kinds.withUnsafeBufferPointer { kinds in
-            lineKind.withUnsafeBufferPointer { lineKind in
-                lineQuantity.withUnsafeBufferPointer { lineQuantity in
-                    lineAmount.withUnsafeBufferPointer { lineAmount in
-                        orderAt.withUnsafeBufferPointer { orderAt in
-                            byOrder.starts.withUnsafeBufferPointer { starts in
-                                func run(_ members: UnsafeBufferPointer<Int32>?) {
-                                    body(LineView(kinds: kinds, lineKind: lineKind, lineQuantity: lineQuantity,
-                                                  lineAmount: lineAmount, orderAt: orderAt, starts: starts, members: members))
-                                }
-                                guard let members = byOrder.members else { return run(nil) }
-                                members.withUnsafeBufferPointer { run($0) }
-                            }
+            lines.withUnsafeBufferPointer { lines in
+                orderAt.withUnsafeBufferPointer { orderAt in
+                    byOrder.starts.withUnsafeBufferPointer { starts in
+                        func run(_ members: UnsafeBufferPointer<Int32>?) {
+                            body(LineView(kinds: kinds, lines: lines, orderAt: orderAt, starts: starts, members: members))
                         }
+                        guard let members = byOrder.members else { return run(nil) }
+                        members.withUnsafeBufferPointer { run($0) }
                     }
                 }
             }
@@ -201,9 +199,7 @@ enum OrderParser {
         c.orderAt.reserveCapacity(estimate)
         c.orderLine.reserveCapacity(estimate)
         c.lineOrder.reserveCapacity(estimate)
-        c.lineKind.reserveCapacity(estimate)
-        c.lineQuantity.reserveCapacity(estimate)
-        c.lineAmount.reserveCapacity(estimate)
+        c.lines.reserveCapacity(estimate)
         var kinds = KindNumbers<OrderColumns.ItemKind>()
         let orderColumn = columns["order_id"], customerColumn = columns["customer_id"]
         let atColumn = columns["ordered_at"], amountColumn = columns["amount"], quantityColumn = columns["quantity"]
@@ -246,9 +242,8 @@ enum OrderParser {
                         hint: "give each order one customer")
                 }
                 c.lineOrder.append(order.index)
-                c.lineKind.append(kinds.number(kind, key: Int(kind.sku), in: &c.kinds))
-                c.lineQuantity.append(Int32(clamping: quantity))
-                c.lineAmount.append(amount)
+                c.lines.append(OrderColumns.Line(kind: kinds.number(kind, key: Int(kind.sku), in: &c.kinds),
+                                                 quantity: Int32(clamping: quantity), amount: amount))
             } catch let error as InputError {
                 try issues.handle(error)
             }

@@ -155,7 +155,7 @@ public struct Importer {
                 file = read.file
                 if let orders = read.orders {
                     try OrderParser.write(orders, append: append, terms: &terms, db: db)
-                    added = orders.lineAmount.count
+                    added = orders.lines.count
                 } else if let events = read.events {
                     try EventParser.write(events, append: append, terms: &terms, db: db)
                     added = events.events.count
