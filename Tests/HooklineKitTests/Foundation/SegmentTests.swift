@@ -114,13 +114,17 @@ struct SegmentFastPathTests {
         let now = try #require(ISODate.date(moment))
         let shop = try ExampleShop.get()
         let (store, snapshot) = try shop.workspace.snapshot(now: now)
-        let fast = try Workspace.segmentFacts(store, now: now, typeWindowDays: shop.workspace.config.segments.typeWindowDays)
+        let days = shop.workspace.config.segments.typeWindowDays
+        let fast = try Workspace.segmentFacts(store, now: now, typeWindowDays: days)
+        // The same, read in two key ranges on two connections.
+        let split = try Workspace.segmentFacts(store, now: now, typeWindowDays: days, parallelFrom: 0)
         let full = snapshot.customers.map(SegmentFacts.init)
-        #expect(fast.count == full.count && full.count > 1000)
+        #expect(fast.count == full.count && split.count == full.count && full.count > 1000)
         // Compared as multisets: the fast path reads in key order, the snapshot in file order.
         let fastKeys = Dictionary(fast.map { (Self.key($0), 1) }, uniquingKeysWith: +)
         let fullKeys = Dictionary(full.map { (Self.key($0), 1) }, uniquingKeysWith: +)
         #expect(fastKeys == fullKeys)
+        #expect(Dictionary(split.map { (Self.key($0), 1) }, uniquingKeysWith: +) == fullKeys)
         let rules = SegmentRules(thresholds: shop.workspace.config.segments)
         #expect(Workspace.count(rules.memberships(fast)) == Workspace.count(rules.memberships(snapshot.customers)))
     }
