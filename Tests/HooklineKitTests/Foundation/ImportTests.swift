@@ -73,6 +73,9 @@ struct ImportTests {
         ("data/orders.csv", "order_id,customer_id,ordered_at,amount\nO1,C1,2026-01-01,1.00\nO2,C1,2026-01-02,twelve\n", "data/orders.csv:3: amount: 'twelve' is not a number"),
         ("data/orders.csv", "order_id,customer_id,ordered_at,amount\nO1,C1,2026-01-01,1.00\nO1,C2,2026-01-01,1.00\n", "data/orders.csv:3: customer_id: order 'O1' belongs to customer 'C1' on line 2"),
         ("data/customers.csv", "id,email\nC1,a@example.com\nC1,b@example.com\n", "data/customers.csv:3: id: duplicate customer id 'C1' (also on line 2)"),
+        // Not next to each other, after ids that went up (the reader had no lookup table yet).
+        ("data/customers.csv", "id,email\nC1,a@example.com\nC2,b@example.com\nC1,c@example.com\n", "data/customers.csv:4: id: duplicate customer id 'C1' (also on line 2)"),
+        ("data/orders.csv", "order_id,customer_id,ordered_at,amount\nO1,C1,2026-01-01,1.00\nO2,C2,2026-01-02,1.00\nO1,C2,2026-01-03,1.00\n", "data/orders.csv:4: customer_id: order 'O1' belongs to customer 'C1' on line 2"),
         ("data/customers.csv", "id,email\nC1,not-an-address\n", "data/customers.csv:2: email: 'not-an-address' is not a valid email address"),
         ("data/customers.csv", "", "data/customers.csv:1: the file is empty"),
         ("data/customers.csv", "id,email,first_name\nC1,a@example.com,\"Bob\nBcc: x@evil.example\"\n", "data/customers.csv:2: first_name: the value contains a line break"),
