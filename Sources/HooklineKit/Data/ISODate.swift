@@ -20,12 +20,37 @@ public enum ISODate {
         seconds(text).map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
+    /// The last date part read (`YYYY-MM-DD`, 10 bytes) and its midnight: rows of one file
+    /// usually come day by day, so most dates skip the calendar arithmetic.
+    struct DayCache {
+        var first8: UInt64 = 0
+        var last2: UInt16 = 0
+        var midnight: Int64?
+    }
+
     static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var cache = DayCache()
+        return parse(b, cache: &cache)
+    }
+
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, cache: inout DayCache) -> Int64? {
         var i = 0
-        guard let year = digits(b, &i, 4), expect(b, &i, UInt8(ascii: "-")), let month = digits(b, &i, 2), expect(b, &i, UInt8(ascii: "-")),
-              let day = digits(b, &i, 2) else { return nil }
-        guard month >= 1 && month <= 12, day >= 1, day <= daysIn(month: month, year: year) else { return nil }
-        var seconds = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
+        var seconds: Int64
+        if b.count >= 10, let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let first8 = raw.loadUnaligned(as: UInt64.self), last2 = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+            if let midnight = cache.midnight, first8 == cache.first8, last2 == cache.last2 {
+                seconds = midnight
+                i = 10
+            } else {
+                guard let midnight = datePart(b, &i) else { return nil }
+                cache = DayCache(first8: first8, last2: last2, midnight: midnight)
+                seconds = midnight
+            }
+        } else {
+            guard let midnight = datePart(b, &i) else { return nil }
+            seconds = midnight
+        }
         if i == b.count { return seconds }
         guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") else { return nil }
         i += 1
@@ -54,6 +79,14 @@ public enum ISODate {
         _ = expect(b, &i, UInt8(ascii: ":"))
         guard let offsetMinutes = digits(b, &i, 2), offsetMinutes < 60, i == b.count else { return nil }
         return seconds - sign * Int64(offsetHours * 3600 + offsetMinutes * 60)
+    }
+
+    /// `YYYY-MM-DD` at the start: its midnight in seconds, or nil when it is not a real date.
+    private static func datePart(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64? {
+        guard let year = digits(b, &i, 4), expect(b, &i, UInt8(ascii: "-")), let month = digits(b, &i, 2),
+              expect(b, &i, UInt8(ascii: "-")), let day = digits(b, &i, 2) else { return nil }
+        guard month >= 1 && month <= 12, day >= 1, day <= daysIn(month: month, year: year) else { return nil }
+        return Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
     }
 
     /// `n` decimal digits at `i` (moving past them), or nil.

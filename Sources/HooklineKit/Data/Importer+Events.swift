@@ -42,6 +42,7 @@ enum EventParser {
         let names = typeNames.map { Array($0.utf8) }
         let typeColumn = columns["type"], atColumn = columns["at"], customerColumn = columns["customer_id"]
         let campaignColumn = columns["campaign"], urlColumn = columns["url"]
+        var days = ISODate.DayCache()
         try table.forEachRow { row in
             issues.rowsRead += 1
             do {
@@ -58,7 +59,7 @@ enum EventParser {
                     type = UInt8(index)
                 }
                 let atBytes = try row.requiredBytes(atColumn, name: "at")
-                guard let at = ISODate.parse(atBytes) else { throw OrderParser.badDate(row, atBytes, field: "at") }
+                guard let at = ISODate.parse(atBytes, cache: &days) else { throw OrderParser.badDate(row, atBytes, field: "at") }
                 let kind = EventColumns.Kind(campaign: try c.campaign.id(row, campaignColumn, name: "campaign"),
                                              url: try c.url.id(row, urlColumn, name: "url"))
                 let customer = try c.customers.index(row, customerColumn, name: "customer_id").index

@@ -204,11 +204,12 @@ enum OrderParser {
         let orderColumn = columns["order_id"], customerColumn = columns["customer_id"]
         let atColumn = columns["ordered_at"], amountColumn = columns["amount"], quantityColumn = columns["quantity"]
         let skuColumn = columns["sku"], productColumn = columns["product"], categoryColumn = columns["category"]
+        var days = ISODate.DayCache()
         try table.forEachRow { row in
             issues.rowsRead += 1
             do {
                 let atBytes = try row.requiredBytes(atColumn, name: "ordered_at")
-                guard let at = ISODate.parse(atBytes) else { throw badDate(row, atBytes, field: "ordered_at") }
+                guard let at = ISODate.parse(atBytes, cache: &days) else { throw badDate(row, atBytes, field: "ordered_at") }
                 let amountBytes = try row.requiredBytes(amountColumn, name: "amount")
                 guard let amount = FastNumber.decimal(amountBytes) else {
                     throw InputError(file: row.file, line: row.line, field: "amount", "'\(row.text(of: amountBytes))' is not a number",

@@ -125,6 +125,18 @@ struct CSVStreamTests {
         #expect(interner.string(values.count) == "new" && find(Array("Σ-café".utf8)) == 9)
     }
 
+    @Test("dates read with the day cache equal dates read alone, valid or not")
+    func dayCache() {
+        let texts = ["2026-03-14T10:22:00+01:00", "2026-03-14T23:59:59Z", "2026-03-14", "2026-03-14T25:00:00Z",
+                     "2026-03-14x", "2026-02-29T10:00:00Z", "2024-02-29T10:00:00Z", "2024-02-29 07:00", "2024-02-29",
+                     "2024-02-29T07:00:00.123-05:00", "2024-02-2", "2024-13-01T00:00:00Z", "2024-12-31T23:00:00-14:00"]
+        var cache = ISODate.DayCache()
+        for text in texts + texts.reversed() {
+            let cached = Array(text.utf8).withUnsafeBufferPointer { ISODate.parse($0, cache: &cache) }
+            #expect(cached == ISODate.seconds(text), "\(text)")
+        }
+    }
+
     @Test("values sort in SQLite's BINARY order: bytes first, then length")
     func internerOrder() {
         var interner = ByteInterner()
