@@ -48,12 +48,21 @@ public struct SHA256: Sendable {
     }
 
     public consuming func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var tail = [UInt8](repeating: 0, count: (pendingCount < 56 ? 56 : 120) - pendingCount + 8)
-        tail[0] = 0x80
-        for k in 0..<8 { tail[tail.count - 1 - k] = UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * k)) }
-        tail.withUnsafeBytes { update($0) }
         var digest = [UInt8](repeating: 0, count: 32)
+        digest.withUnsafeMutableBytes { finish(into: $0) }
+        return digest
+    }
+
+    /// Pads, hashes the last block and writes the 32-byte digest to `digest`, allocating nothing.
+    mutating func finish(into digest: UnsafeMutableRawBufferPointer) {
+        let bitLength = length &* 8
+        let count = (pendingCount < 56 ? 56 : 120) - pendingCount + 8
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 72) { tail in
+            tail.initialize(repeating: 0)
+            tail[0] = 0x80
+            for k in 0..<8 { tail[count - 1 - k] = UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * k)) }
+            update(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: tail[..<count])))
+        }
         withUnsafeBytes(of: state) { words in
             for i in 0..<8 {
                 let word = words.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
@@ -63,7 +72,6 @@ public struct SHA256: Sendable {
                 digest[i * 4 + 3] = UInt8(truncatingIfNeeded: word)
             }
         }
-        return digest
     }
 
     public static func hash<S: Sequence>(_ bytes: S) -> [UInt8] where S.Element == UInt8 {
@@ -134,6 +142,16 @@ public struct HMACSHA256: Sendable {
         var outer = self.outer
         outer.update(inner.finalize())
         return outer.finalize()
+    }
+
+    /// The MAC of `message` written to the 32 bytes of `mac`: no allocation, for a MAC per message.
+    func authenticate(_ message: UnsafeRawBufferPointer, into mac: UnsafeMutableRawBufferPointer) {
+        var inner = self.inner
+        inner.update(message)
+        inner.finish(into: mac)
+        var outer = self.outer
+        outer.update(UnsafeRawBufferPointer(mac))
+        outer.finish(into: mac)
     }
 }
 
