@@ -80,6 +80,7 @@ public enum Preview {
         if let failure { throw failure }
         var finished = try merge.finish()
         finished.samples = samples
+        finished.workers = workers
         try json?(PreviewJSON.tail(recipients: finished.rendered, skipped: finished.skipped))
         try writer?.finish(finished)
         finished.renderSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -96,6 +97,8 @@ private struct RenderRuns: Sendable {
 
     /// Renders runs from `feed` until it is closed and empty, or the merge has failed.
     func work(_ feed: RunFeed, _ merge: OrderedMerge) {
+        let started = Self.threadCPUSeconds()
+        defer { merge.addCPU(Self.threadCPUSeconds() - started) }
         let cache = RenderCache(keepsHTML: writer != nil)
         var message: [UInt8] = []
         message.reserveCapacity(16_384)
@@ -115,6 +118,12 @@ private struct RenderRuns: Sendable {
             }
             if !merge.deliver(number, part) { feed.stop() }
         }
+    }
+
+    private static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 
@@ -258,6 +267,12 @@ private final class OrderedMerge: @unchecked Sendable {
         if let rows, let partRows = part.rows { try rows(partRows) }
         if let json, let bytes = part.json { try json(bytes) }
         if let writer, let index = part.index { try writer.appendIndex(index, first: part.indexFirst) }
+    }
+
+    func addCPU(_ seconds: Double) {
+        lock.lock()
+        report.renderCPUSeconds += seconds
+        lock.unlock()
     }
 
     func finish() throws -> PreviewReport {
