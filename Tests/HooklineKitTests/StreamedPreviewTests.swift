@@ -23,7 +23,7 @@ struct StreamedPreviewTests {
         var streamed: [String] = []
         let audience = try store.database.read { db in
             let audience = try StreamedAudience(spec, in: db, now: ExampleShop.now, rules: rules)
-            try audience.forEachMember(limit: nil, in: db) { streamed.append($0.customer.id) }
+            try audience.forEachMember(limit: nil, in: db) { streamed.append($0.features().customer.id) }
             return audience
         }
         #expect(streamed == full.members.map(\.features.customer.id), "\(yaml)")

@@ -79,14 +79,15 @@ struct StreamedAudience {
         return word < members.count && members[word] & (1 << UInt64(ordinal % 64)) != 0
     }
 
-    /// Reads the store again and calls `body` with each member's features in order, the
-    /// first `limit` only when given; nothing is kept between calls.
-    func forEachMember(limit: Int?, in db: Database, _ body: (CustomerFeatures) throws -> Void) throws {
+    /// Reads the store again and calls `body` with each member as stored, in order, the
+    /// first `limit` only when given; nothing is kept between calls. Computing the features
+    /// (``StoredCustomer/features()``) is left to the caller, who may spread it over threads.
+    func forEachMember(limit: Int?, in db: Database, _ body: (StoredCustomer) throws -> Void) throws {
         let wanted = min(count, limit ?? count)
         guard wanted > 0 else { return }
         var ordinal = 0, given = 0
         do {
-            try Snapshot.forEach(in: db, now: now, thresholds: thresholds) { customer in
+            try Snapshot.forEachStored(in: db, now: now, thresholds: thresholds) { customer in
                 defer { ordinal += 1 }
                 guard isMember(ordinal) else { return }
                 try body(customer)

@@ -24,7 +24,8 @@ public enum Preview {
             let writer = try out.map { try PreviewWriter(folder: $0) }
             let report = PreviewReport(campaign: campaign.id, audience: audience.count,
                                        skipped: audience.skipped.map { .init(customerID: $0.customerId, reason: $0.reason) })
-            return try render(composer: composer, report: report, writer: writer, rows: nil, json: json) { give in
+            return try render(composer: composer, report: report, writer: writer, rows: nil, json: json,
+                              features: { $0.features() }) { give in
                 try audience.forEachMember(limit: limit, in: db, give)
             }
         }
@@ -38,40 +39,43 @@ public enum Preview {
         rows: Rows? = nil, json: JSONSink? = nil
     ) throws -> PreviewReport where Members.Element == CustomerFeatures {
         let report = report ?? PreviewReport(campaign: composer.campaign.id, audience: members.underestimatedCount, skipped: [])
-        return try render(composer: composer, report: report, writer: writer, rows: rows, json: json) { give in
+        return try render(composer: composer, report: report, writer: writer, rows: rows, json: json, features: { $0 }) { give in
             for member in members { try give(member) }
         }
     }
 
     /// Renders the members `produce` gives, in that order, while it reads them: this thread
-    /// reads and gathers runs of ``RunFeed/runSize``, the workers (one per core) render them.
-    static func render(composer: Composer, report: PreviewReport, writer: PreviewWriter?, rows: Rows?, json: JSONSink?,
-                       produce: ((CustomerFeatures) throws -> Void) throws -> Void) throws -> PreviewReport {
+    /// reads and gathers runs of 2,048, the workers (one per core) compute each
+    /// member's `features` and render them.
+    static func render<Member: Sendable>(
+        composer: Composer, report: PreviewReport, writer: PreviewWriter?, rows: Rows?, json: JSONSink?,
+        features: @escaping @Sendable (Member) -> CustomerFeatures, produce: ((Member) throws -> Void) throws -> Void
+    ) throws -> PreviewReport {
         let started = DispatchTime.now().uptimeNanoseconds
         try json?(PreviewJSON.head(campaign: report.campaign, audience: report.audience))
         let merge = OrderedMerge(report: report, rows: rows, json: json, writer: writer)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let feed = RunFeed(depth: 2 * workers)
+        let feed = RunFeed<Member>(depth: 2 * workers)
         let group = DispatchGroup()
         let options = RenderRuns(composer: composer, writer: writer, keepRows: rows != nil, json: json != nil)
         for _ in 0..<workers {
-            DispatchQueue.global().async(group: group) { options.work(feed, merge) }
+            DispatchQueue.global().async(group: group) { options.work(feed, merge, features) }
         }
         var samples: [RenderedMessage] = []
-        var run: [CustomerFeatures] = []
+        var run: [Member] = []
         var failure: Error?
         do {
             try produce { member in
-                if samples.count < 3 { samples.append(composer.render(member)) }
-                if run.isEmpty { run.reserveCapacity(RunFeed.runSize) }
+                if samples.count < 3 { samples.append(composer.render(features(member))) }
+                if run.isEmpty { run.reserveCapacity(runSize) }
                 run.append(member)
-                if run.count == RunFeed.runSize {
-                    guard feed.put(run) else { throw RunFeed.Stopped() }
+                if run.count == runSize {
+                    guard feed.put(run) else { throw Stopped() }
                     run = []
                 }
             }
             if !run.isEmpty { _ = feed.put(run) }
-        } catch is RunFeed.Stopped {
+        } catch is Stopped {
         } catch {
             failure = error
         }
@@ -88,6 +92,13 @@ public enum Preview {
     }
 }
 
+/// Recipients per run: small enough that little waits in memory for an earlier run, large
+/// enough to amortise the locks.
+private let runSize = 2048
+
+/// The workers have stopped on an error: the reader stops too.
+private struct Stopped: Error {}
+
 /// What a worker needs to render runs: the composer and where the results go.
 private struct RenderRuns: Sendable {
     let composer: Composer
@@ -96,7 +107,7 @@ private struct RenderRuns: Sendable {
     let json: Bool
 
     /// Renders runs from `feed` until it is closed and empty, or the merge has failed.
-    func work(_ feed: RunFeed, _ merge: OrderedMerge) {
+    func work<Member>(_ feed: RunFeed<Member>, _ merge: OrderedMerge, _ features: (Member) -> CustomerFeatures) {
         let started = Self.threadCPUSeconds()
         defer { merge.addCPU(Self.threadCPUSeconds() - started) }
         let cache = RenderCache(keepsHTML: writer != nil)
@@ -104,7 +115,8 @@ private struct RenderRuns: Sendable {
         message.reserveCapacity(16_384)
         while let (number, members) = feed.take() {
             var part = ChunkPart(keepRows: keepRows, json: json, index: writer != nil)
-            for (position, member) in members.enumerated() {
+            for (position, stored) in members.enumerated() {
+                let member = features(stored)
                 message.removeAll(keepingCapacity: true)
                 let line = composer.render(member, cache: cache, into: &message)
                 let recipient = PreviewReport.Recipient(customerID: member.customer.id, email: member.customer.email ?? "",
@@ -129,12 +141,9 @@ private struct RenderRuns: Sendable {
 
 /// Runs of recipients handed from the thread that reads them to the workers, at most
 /// `depth` waiting, so memory holds a few runs whatever the audience size.
-private final class RunFeed: @unchecked Sendable {
-    /// Small enough that little waits in memory for an earlier run, large enough to amortise the lock.
-    static let runSize = 2048
-    struct Stopped: Error {}
+private final class RunFeed<Member>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var waiting: [(Int, [CustomerFeatures])] = []
+    private var waiting: [(Int, [Member])] = []
     private var given = 0
     private var closed = false, stopped = false
     private let depth: Int
@@ -142,7 +151,7 @@ private final class RunFeed: @unchecked Sendable {
     init(depth: Int) { self.depth = depth }
 
     /// Queues a run, waiting while `depth` are queued; false once the workers have stopped.
-    func put(_ run: [CustomerFeatures]) -> Bool {
+    func put(_ run: [Member]) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while waiting.count >= depth && !stopped { condition.wait() }
@@ -154,7 +163,7 @@ private final class RunFeed: @unchecked Sendable {
     }
 
     /// The next run and its number; nil when closed and empty, or stopped.
-    func take() -> (Int, [CustomerFeatures])? {
+    func take() -> (Int, [Member])? {
         condition.lock()
         defer { condition.unlock() }
         while waiting.isEmpty && !closed && !stopped { condition.wait() }
