@@ -26,11 +26,8 @@ public struct SHA256: Sendable {
         var index = 0
         length &+= UInt64(bytes.count)
         if pendingCount > 0 {
-            while pendingCount < 64 && index < bytes.count {
-                pending[pendingCount] = bytes[index]
-                pendingCount += 1
-                index += 1
-            }
+            index = min(64 - pendingCount, bytes.count)
+            append(bytes, count: index)
             guard pendingCount == 64 else { return }
             var block = pending
             withUnsafeBytes(of: &block) { Self.compress(&state, $0) }
@@ -40,11 +37,17 @@ public struct SHA256: Sendable {
             Self.compress(&state, UnsafeRawBufferPointer(rebasing: bytes[index..<index + 64]))
             index += 64
         }
-        while index < bytes.count {
-            pending[pendingCount] = bytes[index]
-            pendingCount += 1
-            index += 1
+        append(UnsafeRawBufferPointer(rebasing: bytes[index...]), count: bytes.count - index)
+    }
+
+    /// Copies the first `count` bytes to the unfinished block, which they fit.
+    private mutating func append(_ bytes: UnsafeRawBufferPointer, count: Int) {
+        guard count > 0, let source = bytes.baseAddress else { return }
+        let offset = pendingCount
+        withUnsafeMutableBytes(of: &pending) { block in
+            (block.baseAddress.map { $0 + offset })?.copyMemory(from: source, byteCount: count)
         }
+        pendingCount += count
     }
 
     public consuming func finalize() -> [UInt8] {
