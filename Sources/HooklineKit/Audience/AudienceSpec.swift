@@ -42,10 +42,18 @@ public struct AudienceSpec: Sendable {
 
     /// Whether a customer (already known to be mailable) matches.
     public func matches(_ customer: CustomerFeatures, _ membership: Membership) -> Bool {
-        if !include.isEmpty && !include.contains(where: membership.contains) { return false }
-        if exclude.contains(where: membership.contains) { return false }
-        return conditions.allSatisfy { $0.matches(customer) }
+        matchesSegments(membership) && matchesConditions(customer)
     }
+
+    func matchesSegments(_ membership: Membership) -> Bool {
+        if !include.isEmpty && !include.contains(where: membership.contains) { return false }
+        return !exclude.contains(where: membership.contains)
+    }
+
+    func matchesConditions(_ customer: CustomerFeatures) -> Bool { conditions.allSatisfy { $0.matches(customer) } }
+
+    /// True when include or exclude names an RFM segment, so membership needs every buyer's numbers.
+    var usesRFM: Bool { (include + exclude).contains { name in RFMSegment.allCases.contains { $0.rawValue == name } } }
 }
 
 /// An inclusive numeric range written as `21..35`, `>= 2`, `> 2`, `<= 5`, `< 5`, `= 4` or `4`.

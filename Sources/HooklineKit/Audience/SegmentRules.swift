@@ -68,29 +68,16 @@ public struct SegmentRules: Sendable {
     public static func rfmScores(_ customers: [CustomerFeatures]) -> [RFMScore?] { rfmScores(customers.map(SegmentFacts.init)) }
 
     static func rfmScores(_ customers: [SegmentFacts]) -> [RFMScore?] {
-        let buyers = customers.indices.filter { customers[$0].orderCount > 0 }
-        guard !buyers.isEmpty else { return Array(repeating: nil, count: customers.count) }
-        // Recency: fewer days is better, so score the negated value.
-        let recency = quintiles(buyers.map { -Double(customers[$0].daysSinceLastOrder ?? Int.max) })
-        let frequency = quintiles(buyers.map { Double(customers[$0].orderCount) })
-        let monetary = quintiles(buyers.map { customers[$0].totalSpend })
-        var scores = [RFMScore?](repeating: nil, count: customers.count)
-        for (position, index) in buyers.enumerated() {
-            scores[index] = RFMScore(recency: recency[position], frequency: frequency[position], monetary: monetary[position])
-        }
-        return scores
+        var table = RFMQuintiles()
+        for customer in customers { table.add(customer) }
+        table.seal()
+        return customers.map(table.score)
     }
 
     /// Scores 1–5 by quintile of ascending value; ties take the score of their first rank.
     static func quintiles(_ values: [Double]) -> [Int] {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        var scores = [Int](repeating: 1, count: values.count)
-        var rankOfFirst = 0
-        for (rank, index) in order.enumerated() {
-            if rank > 0 && values[order[rank - 1]] != values[index] { rankOfFirst = rank }
-            scores[index] = min(5, rankOfFirst * 5 / values.count + 1)
-        }
-        return scores
+        let sorted = values.sorted()
+        return values.map { RFMQuintiles.score($0, sorted) }
     }
 
     /// Places every customer of a snapshot.
@@ -98,12 +85,13 @@ public struct SegmentRules: Sendable {
 
     func memberships(_ customers: [SegmentFacts]) -> [Membership] {
         let scores = Self.rfmScores(customers)
-        return customers.indices.map { index in
-            let customer = customers[index]
-            return Membership(
-                type: type(of: customer), rfm: scores[index], rfmSegment: scores[index].map(Self.segment(for:)),
-                engagement: engagement(of: customer))
-        }
+        return customers.indices.map { membership(customers[$0], rfm: scores[$0]) }
+    }
+
+    /// One customer's place, with the RFM score found among all buyers.
+    func membership(_ customer: SegmentFacts, rfm: RFMScore?) -> Membership {
+        Membership(type: type(of: customer), rfm: rfm, rfmSegment: rfm.map(Self.segment(for:)),
+                   engagement: engagement(of: customer))
     }
 }
 
@@ -134,5 +122,44 @@ struct SegmentFacts: Sendable {
         totalSpend = c.totalSpend
         hasEmail = c.customer.email != nil
         daysSinceLastOpen = c.daysSinceLastOpen
+    }
+}
+
+/// Quintile scores among buyers (see ``SegmentRules/rfmScores(_:)``) from every buyer's
+/// R, F and M numbers in sorted lists, 24 bytes a buyer: a customer's score is where its
+/// value first occurs, found without the other customers' features.
+struct RFMQuintiles: Sendable {
+    private var recency: [Double] = [], frequency: [Double] = [], monetary: [Double] = []
+
+    mutating func add(_ customer: SegmentFacts) {
+        guard customer.orderCount > 0 else { return }
+        // Recency: fewer days is better, so score the negated value.
+        recency.append(-Double(customer.daysSinceLastOrder ?? Int.max))
+        frequency.append(Double(customer.orderCount))
+        monetary.append(customer.totalSpend)
+    }
+
+    /// Call once every buyer is added.
+    mutating func seal() {
+        recency.sort()
+        frequency.sort()
+        monetary.sort()
+    }
+
+    func score(_ customer: SegmentFacts) -> RFMScore? {
+        guard customer.orderCount > 0, !recency.isEmpty else { return nil }
+        return RFMScore(recency: Self.score(-Double(customer.daysSinceLastOrder ?? Int.max), recency),
+                        frequency: Self.score(Double(customer.orderCount), frequency),
+                        monetary: Self.score(customer.totalSpend, monetary))
+    }
+
+    /// The score of `value` among `sorted`: by the rank of its first occurrence.
+    static func score(_ value: Double, _ sorted: [Double]) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return min(5, low * 5 / sorted.count + 1)
     }
 }

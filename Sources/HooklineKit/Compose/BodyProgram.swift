@@ -137,8 +137,8 @@ struct BodyProgram: Sendable {
     }
 
     /// Appends the part for one recipient, quoted-printable encoded, to `out`; `subject` and
-    /// `preheader` are already HTML-escaped.
-    func render(_ c: CustomerFeatures, unsubscribeURL: String, subject: [UInt8], preheader: [UInt8],
+    /// `preheader` are already HTML-escaped, `unsubscribeURL` is UTF-8.
+    func render(_ c: CustomerFeatures, unsubscribeURL: [UInt8], subject: [UInt8], preheader: [UInt8],
                 into out: inout [UInt8], buffers: inout Buffers) {
         buffers.pending.removeAll(keepingCapacity: true)
         buffers.column = 0
@@ -147,7 +147,7 @@ struct BodyProgram: Sendable {
         buffers.flush(lookahead: [], into: &out)
     }
 
-    private func run(_ ops: [Op], _ c: CustomerFeatures, _ unsubscribeURL: String, _ subject: [UInt8], _ preheader: [UInt8],
+    private func run(_ ops: [Op], _ c: CustomerFeatures, _ unsubscribeURL: [UInt8], _ subject: [UInt8], _ preheader: [UInt8],
                      _ out: inout [UInt8], _ b: inout Buffers) {
         for op in ops {
             switch op {
@@ -167,15 +167,18 @@ struct BodyProgram: Sendable {
                 b.pending += fixed.held
             case .value(let variable, let fallback):
                 let start = b.pending.count
-                if let value = variable.value(for: c, unsubscribeURL: unsubscribeURL), !value.isEmpty {
+                if variable == .unsubscribeURL, !unsubscribeURL.isEmpty {
+                    if escapesHTML { Self.appendEscapingHTML(unsubscribeURL, to: &b.pending) } else { b.pending += unsubscribeURL }
+                } else if let value = variable.value(for: c, unsubscribeURL: ""), !value.isEmpty {
                     if escapesHTML { Self.appendEscapingHTML(value, to: &b.pending) } else { b.pending.append(contentsOf: value.utf8) }
                 } else if let fallback {
                     b.pending += fallback
                 }
                 if b.keepRaw { b.raw += b.pending[start...] }
             case .section(let variable, let inverted, let body):
-                let value = variable.value(for: c, unsubscribeURL: unsubscribeURL) ?? ""
-                if value.isEmpty == inverted { run(body, c, unsubscribeURL, subject, preheader, &out, &b) }
+                let isEmpty = variable == .unsubscribeURL ? unsubscribeURL.isEmpty
+                    : variable.value(for: c, unsubscribeURL: "")?.isEmpty ?? true
+                if isEmpty == inverted { run(body, c, unsubscribeURL, subject, preheader, &out, &b) }
             case .subject:
                 b.pending += subject
                 if b.keepRaw { b.raw += subject }
@@ -187,8 +190,10 @@ struct BodyProgram: Sendable {
     }
 
     /// The bytes of ``CompiledPart/escape(_:_:)`` with `.html`.
-    static func appendEscapingHTML(_ text: String, to out: inout [UInt8]) {
-        for byte in text.utf8 {
+    static func appendEscapingHTML(_ text: String, to out: inout [UInt8]) { appendEscapingHTML(text.utf8, to: &out) }
+
+    static func appendEscapingHTML<Bytes: Sequence>(_ bytes: Bytes, to out: inout [UInt8]) where Bytes.Element == UInt8 {
+        for byte in bytes {
             switch byte {
             case 0x26: out.append(contentsOf: "&amp;".utf8)
             case 0x3C: out.append(contentsOf: "&lt;".utf8)

@@ -158,9 +158,12 @@ func isControl(_ scalar: Unicode.Scalar) -> Bool {
 }
 
 /// True when any scalar of `text` is ``isControl(_:)``, read from the UTF-8 bytes without decoding.
-func containsControl(_ text: String) -> Bool {
+func containsControl(_ text: String) -> Bool { containsControl(bytes: text.utf8) }
+
+/// ``containsControl(_:)`` on UTF-8 bytes.
+func containsControl<Bytes: Sequence>(bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
     var previous: UInt8 = 0, beforePrevious: UInt8 = 0
-    for byte in text.utf8 {
+    for byte in bytes {
         if byte < 0x20 || byte == 0x7F { return true }
         // U+0080…U+009F are C2 80…C2 9F; U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
         if previous == 0xC2 && byte >= 0x80 && byte <= 0x9F { return true }

@@ -11,8 +11,23 @@ struct BatchPlan: Sendable {
     /// the same findings, so the rules run once per distinct set. Nil when a rule could see
     /// the unsubscribe URL, which differs for everyone.
     var keyVariables: [TemplateVariable]?
+    var signer: CampaignSigner
+    var unsubscribeBase: [UInt8]
+    var unsubscribeMailtoPrefix: [UInt8]
+    var messageIDDomain: [UInt8]
+    /// The campaign's parts of Message-ID and List-Unsubscribe pass ``MIMEMessage``'s checks, so
+    /// only the recipient's values are checked per message; false sends everyone down the general path.
+    var headersSafe: Bool
 
-    init(template: CompiledTemplate, layout: Layout, from: MIMEMessage.Mailbox, replyTo: MIMEMessage.Mailbox?) {
+    init(template: CompiledTemplate, layout: Layout, from: MIMEMessage.Mailbox, replyTo: MIMEMessage.Mailbox?,
+         signer: CampaignSigner, unsubscribeBase: String, unsubscribeMailtoPrefix: String, messageIDDomain: String) {
+        self.signer = signer
+        self.unsubscribeBase = Array(unsubscribeBase.utf8)
+        self.unsubscribeMailtoPrefix = Array(unsubscribeMailtoPrefix.utf8)
+        self.messageIDDomain = Array(messageIDDomain.utf8)
+        headersSafe = unsubscribeBase.hasPrefix("https://") && ![unsubscribeBase, unsubscribeMailtoPrefix, messageIDDomain]
+            .contains(where: containsControl)
+            && ![unsubscribeBase, messageIDDomain].contains { $0.utf8.contains(0x3E) || $0.utf8.contains(0x20) }
         let newline = BodyProgram.Source.text("\n\n")
         text = BodyProgram(BodyProgram.sources(template.story.text) + [newline] + BodyProgram.sources(template.hook.text)
                            + [.text("\n\n-- \n")] + BodyProgram.sources(template.footer.text) + [.text("\n")],
@@ -63,40 +78,48 @@ extension Composer {
     /// built) and, when `cache.keepsHTML`, the HTML part into `cache.html`. Findings and bytes
     /// are exactly those of ``render(_:date:cache:)``, which handles the unusual recipients.
     func render(_ c: CustomerFeatures, cache: RenderCache, into message: inout [UInt8]) -> Line {
-        guard let keyVariables = batch.keyVariables else { return renderOne(c, cache: cache, into: &message) }
+        guard let keyVariables = batch.keyVariables, batch.headersSafe else { return renderOne(c, cache: cache, into: &message) }
         let id = c.customer.id
-        let token = signer.token(customerID: id, campaignID: campaign.id)
-        let unsubscribeURL = unsubscribeBase + token
+        cache.url.removeAll(keepingCapacity: true)
+        cache.url += batch.unsubscribeBase
+        let tokenStart = cache.url.count
+        batch.signer.appendToken(customerID: id, into: &cache.url, scratch: &cache.scratch)
         let checked = cache.checked(key(keyVariables, c)) {
-            let content = self.content(c, unsubscribeURL: unsubscribeURL, cache: cache)
+            let content = self.content(c, unsubscribeURL: String(decoding: cache.url, as: UTF8.self), cache: cache)
             var subjectHTML: [UInt8] = [], preheaderHTML: [UInt8] = []
             BodyProgram.appendEscapingHTML(content.subject, to: &subjectHTML)
             BodyProgram.appendEscapingHTML(content.preheader, to: &preheaderHTML)
             return CheckedContent(subject: content.subject, subjectField: MIMEMessage.subjectField(content.subject),
                                   subjectHTML: subjectHTML, preheaderHTML: preheaderHTML, words: content.words,
-                                  findings: content.findings, clean: content.problems.isEmpty)
+                                  findings: content.findings,
+                                  clean: content.problems.isEmpty && !containsControl(content.subject))
         }
-        guard checked.clean else { return renderOne(c, cache: cache, into: &message) }
-        let to = recipient(c)
-        let messageID = signer.messageKey(customerID: id, campaignID: campaign.id, at: c.now) + "@" + messageIDDomain
-        let mailto = unsubscribeMailtoPrefix + token
-        do {
-            try MIMEMessage.validate(to: to, subject: checked.subject, messageID: messageID, unsubscribeURL: unsubscribeURL,
-                                     unsubscribeMailto: mailto, sender: nil)
-        } catch {
-            return renderOne(c, cache: cache, into: &message)
-        }
-        MIMEMessage.assemble(
-            from: batch.fromField, to: to, replyTo: batch.replyToField, subject: checked.subjectField,
-            date: cache.dateField(c.now), messageID: messageID, unsubscribeURL: unsubscribeURL, unsubscribeMailto: mailto,
-            into: &message,
+        let first = c.customer.firstName ?? "", last = c.customer.lastName ?? "", address = c.customer.email ?? ""
+        cache.name.removeAll(keepingCapacity: true)
+        cache.name += first.utf8
+        if !first.isEmpty && !last.isEmpty { cache.name.append(0x20) }
+        cache.name += last.utf8
+        // What MIMEMessage checks of the recipient; the rest was checked once for the campaign.
+        guard checked.clean, !containsControl(bytes: cache.name), !containsControl(address), EmailAddress.isValid(address)
+        else { return renderOne(c, cache: cache, into: &message) }
+        cache.mailto.removeAll(keepingCapacity: true)
+        cache.mailto += batch.unsubscribeMailtoPrefix
+        cache.mailto += cache.url[tokenStart...]
+        cache.messageKey.removeAll(keepingCapacity: true)
+        batch.signer.appendMessageKey(customerID: id, at: c.now, into: &cache.messageKey, scratch: &cache.scratch)
+        let headers = BatchHeaders.Message(
+            from: batch.fromField, replyTo: batch.replyToField, subject: checked.subjectField, date: cache.dateField(c.now),
+            toName: cache.name, toAddress: address, messageKey: cache.messageKey[...], messageDomain: batch.messageIDDomain,
+            unsubscribeURL: cache.url[...], unsubscribeMailto: cache.mailto[...])
+        BatchHeaders.append(
+            headers, into: &message,
             text: { out in
                 cache.buffers.keepRaw = false
-                batch.text.render(c, unsubscribeURL: unsubscribeURL, subject: [], preheader: [], into: &out, buffers: &cache.buffers)
+                batch.text.render(c, unsubscribeURL: cache.url, subject: [], preheader: [], into: &out, buffers: &cache.buffers)
             },
             html: { out in
                 cache.buffers.keepRaw = cache.keepsHTML
-                batch.html.render(c, unsubscribeURL: unsubscribeURL, subject: checked.subjectHTML,
+                batch.html.render(c, unsubscribeURL: cache.url, subject: checked.subjectHTML,
                                   preheader: checked.preheaderHTML, into: &out, buffers: &cache.buffers)
                 if cache.keepsHTML { swap(&cache.html, &cache.buffers.raw) }
             })

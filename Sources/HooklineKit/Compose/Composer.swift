@@ -56,7 +56,9 @@ public struct Composer: Sendable {
             + self.template.hook.text.render(Self.nobody, unsubscribeURL: "", problems: &none)
         staticBodyFindings = BodySpamRule.check(body: fixedBody, language: self.template.language)
         unsubscribeMailtoPrefix = "mailto:\(replyTo?.address ?? from.address)?subject=unsubscribe%20"
-        batch = BatchPlan(template: self.template, layout: layout, from: from, replyTo: replyTo)
+        batch = BatchPlan(template: self.template, layout: layout, from: from, replyTo: replyTo,
+                          signer: signer.campaign(campaign.id), unsubscribeBase: unsubscribeBase,
+                          unsubscribeMailtoPrefix: unsubscribeMailtoPrefix, messageIDDomain: messageIDDomain)
     }
 
     /// Loads the campaign's template from the workspace and compiles it.
@@ -193,6 +195,8 @@ public final class RenderCache {
     private var contents: [String: CheckedContent] = [:]
     private var date: (seconds: Int64, field: [UInt8])?
     var buffers = BodyProgram.Buffers()
+    /// One batch message's unsubscribe URL, mailto, display name and message id, and hashing scratch.
+    var url: [UInt8] = [], mailto: [UInt8] = [], name: [UInt8] = [], messageKey: [UInt8] = [], scratch: [UInt8] = []
     /// Whether batch rendering also leaves each message's HTML part in ``html``.
     let keepsHTML: Bool
     var html: [UInt8] = []

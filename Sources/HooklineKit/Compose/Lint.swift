@@ -65,7 +65,7 @@ public enum Lint {
         }
         var items = LintItems()
         for (customer, findings) in checked { items.add(findings, customer: customer) }
-        let report = try Preview.renderMembers(AudienceMembers(members: audience.members[...]), composer: composer, report: nil,
+        let report = try Preview.render(audience.members.lazy.map(\.features), composer: composer, report: nil,
                                         writer: nil, rows: { rows in
             for row in rows { items.add(row.findings, customer: row.customerID) }
         }, json: nil)

@@ -79,6 +79,9 @@ public struct UnsubscribeSigner: Sendable {
         return (customer, campaign)
     }
 
+    /// The same tokens and message ids for one campaign, written as bytes (see ``CampaignSigner``).
+    func campaign(_ campaignID: String) -> CampaignSigner { CampaignSigner(mac: mac, campaignID: campaignID) }
+
     /// A message id's unique part: stable for one customer, campaign and moment.
     public func messageKey(customerID: String, campaignID: String, at seconds: Int64) -> String {
         mac.authenticate(Array("msgid\u{0}\(customerID)\u{0}\(campaignID)\u{0}\(seconds)".utf8)).prefix(12).hex
@@ -98,5 +101,75 @@ public struct UnsubscribeSigner: Sendable {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }
+    }
+}
+
+/// ``UnsubscribeSigner``'s tokens and message ids for one campaign, appended to a worker's
+/// buffers: the same text, but a preview of a million messages makes no String, array or
+/// digest allocation per message for them.
+struct CampaignSigner: Sendable {
+    private let mac: HMACSHA256
+    private let campaignID: [UInt8]
+    private let campaignBase64: [UInt8]
+    private static let unsubscribe = Array("unsub\u{0}".utf8), messageID = Array("msgid\u{0}".utf8)
+
+    init(mac: HMACSHA256, campaignID: String) {
+        self.mac = mac
+        self.campaignID = Array(campaignID.utf8)
+        campaignBase64 = Array(Array(campaignID.utf8).base64URL.utf8)
+    }
+
+    /// Appends ``UnsubscribeSigner/token(customerID:campaignID:)``; `scratch` is reused between calls.
+    func appendToken(customerID: String, into out: inout [UInt8], scratch: inout [UInt8]) {
+        let start = out.count
+        var id = customerID
+        id.withUTF8 { Self.appendBase64URL(UnsafeRawBufferPointer($0), into: &out) }
+        let customerEnd = out.count
+        scratch.removeAll(keepingCapacity: true)
+        scratch += Self.unsubscribe
+        scratch += out[start..<customerEnd]
+        scratch.append(0)
+        scratch += campaignBase64
+        out.append(0x2E)
+        out += campaignBase64
+        out.append(0x2E)
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { digest in
+            scratch.withUnsafeBytes { mac.authenticate($0, into: digest) }
+            Self.appendBase64URL(UnsafeRawBufferPointer(rebasing: digest[..<16]), into: &out)
+        }
+    }
+
+    /// Appends ``UnsubscribeSigner/messageKey(customerID:campaignID:at:)``.
+    func appendMessageKey(customerID: String, at seconds: Int64, into out: inout [UInt8], scratch: inout [UInt8]) {
+        scratch.removeAll(keepingCapacity: true)
+        scratch += Self.messageID
+        scratch += customerID.utf8
+        scratch.append(0)
+        scratch += campaignID
+        scratch.append(0)
+        scratch += String(seconds).utf8
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { digest in
+            scratch.withUnsafeBytes { mac.authenticate($0, into: digest) }
+            for byte in digest[..<12] {
+                out.append(Self.hexDigits[Int(byte >> 4)])
+                out.append(Self.hexDigits[Int(byte & 15)])
+            }
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// The bytes of `Sequence.base64URL`.
+    static func appendBase64URL(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var i = 0
+        while i < bytes.count {
+            let b0 = bytes[i], b1 = i + 1 < bytes.count ? bytes[i + 1] : 0, b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
+            out.append(alphabet[Int(b0 >> 2)])
+            out.append(alphabet[Int((b0 & 3) << 4 | b1 >> 4)])
+            if i + 1 < bytes.count { out.append(alphabet[Int((b1 & 15) << 2 | b2 >> 6)]) }
+            if i + 2 < bytes.count { out.append(alphabet[Int(b2 & 63)]) }
+            i += 3
+        }
     }
 }

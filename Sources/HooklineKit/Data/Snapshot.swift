@@ -20,54 +20,96 @@ public struct Snapshot: Sendable {
     public static func forEach(
         in store: Store, now: Date, thresholds: WorkspaceConfig.SegmentThresholds, _ body: (CustomerFeatures) throws -> Void
     ) throws -> (now: Int64, dataVersion: Int) {
+        try store.database.read { db in try forEach(in: db, now: now, thresholds: thresholds, body) }
+    }
+
+    /// ``forEach(in:now:thresholds:_:)`` inside a read the caller holds, so that several
+    /// passes see the same data.
+    @discardableResult
+    static func forEach(
+        in db: Database, now: Date, thresholds: WorkspaceConfig.SegmentThresholds, _ body: (CustomerFeatures) throws -> Void
+    ) throws -> (now: Int64, dataVersion: Int) {
+        try forEachStored(in: db, now: now, thresholds: thresholds) { try body($0.features()) }
+    }
+
+    /// Calls `body` with each customer as stored, in the order of ``forEach(in:now:thresholds:_:)``,
+    /// before the features are computed: reading is cheap, so one thread can read while
+    /// others compute the features (``StoredCustomer/features()``).
+    @discardableResult
+    static func forEachStored(
+        in db: Database, now: Date, thresholds: WorkspaceConfig.SegmentThresholds, _ body: (StoredCustomer) throws -> Void
+    ) throws -> (now: Int64, dataVersion: Int) {
         let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
         let window = thresholds.typeWindowDays
-        return try store.database.read { db in
-            let terms = try TermList.load(db)
-            var manual: [String: SuppressionReason] = [:]
-            let suppressionRows = try Row.fetchCursor(db, sql: "SELECT email, reason FROM suppression")
-            while let row = try suppressionRows.next() {
-                let email: String = row[0]
-                manual[email.lowercased()] = SuppressionReason(rawValue: row[1]) ?? .manual
-            }
-            func history(_ row: Row, _ orders: Int, _ events: Int) throws -> CustomerHistory {
-                let o: [UInt8] = try row.withUnsafeData(atIndex: orders) { $0.map { [UInt8]($0) } } ?? []
-                let e: [UInt8] = try row.withUnsafeData(atIndex: events) { $0.map { [UInt8]($0) } } ?? []
-                return CustomerHistory(encodedOrders: o, events: e, terms: terms)
-            }
-            // Customer rows are inserted in file order, so rowid order is file order.
-            let customerRows = try Row.fetchCursor(db, sql: """
-                SELECT c.id, c.email, c.first_name, c.last_name, c.locale, c.timezone, c.subscribed, c.created_at,
-                       c.attributes, o.data, e.data
-                FROM customer c
-                LEFT JOIN order_history o ON o.customer_id = c.id
-                LEFT JOIN engagement_history e ON e.customer_id = c.id
-                ORDER BY c.rowid
-                """)
-            while let row = try customerRows.next() {
-                let email: String? = row[1]
-                let createdAt: Double? = row[7]
-                let customer = Customer(
-                    id: row[0], email: email, firstName: row[2], lastName: row[3], locale: row[4], timezone: row[5],
-                    subscribed: row[6], createdAt: createdAt.map { Date(timeIntervalSince1970: $0) },
-                    attributes: CustomerParser.decodeAttributes(row[8]))
-                try body(CustomerFeatures(
-                    customer: customer, history: try history(row, 9, 10),
-                    manualSuppression: email.flatMap { manual[$0.lowercased()] },
-                    now: nowSeconds, typeWindowDays: window))
-            }
-            let orphans = try Row.fetchCursor(db, sql: """
-                SELECT o.customer_id, o.data, e.data
-                FROM order_history o
-                LEFT JOIN engagement_history e ON e.customer_id = o.customer_id
-                WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = o.customer_id)
-                ORDER BY o.customer_id
-                """)
-            while let row = try orphans.next() {
-                try body(CustomerFeatures(customer: Customer(id: row[0]), history: try history(row, 1, 2),
-                                          manualSuppression: nil, now: nowSeconds, typeWindowDays: window))
-            }
-            return (nowSeconds, try Store.dataVersion(db))
+        let terms = try TermList.load(db)
+        var manual: [String: SuppressionReason] = [:]
+        let suppressionRows = try Row.fetchCursor(db, sql: "SELECT email, reason FROM suppression")
+        while let row = try suppressionRows.next() {
+            let email: String = row[0]
+            manual[email.lowercased()] = SuppressionReason(rawValue: row[1]) ?? .manual
         }
+        func blob(_ row: Row, _ index: Int) throws -> [UInt8] {
+            try row.withUnsafeData(atIndex: index) { $0.map { [UInt8]($0) } } ?? []
+        }
+        // Customer rows are inserted in file order, so rowid order is file order.
+        let customerRows = try Row.fetchCursor(db, sql: """
+            SELECT c.id, c.email, c.first_name, c.last_name, c.locale, c.timezone, c.subscribed, c.created_at,
+                   c.attributes, o.data, e.data
+            FROM customer c
+            LEFT JOIN order_history o ON o.customer_id = c.id
+            LEFT JOIN engagement_history e ON e.customer_id = c.id
+            ORDER BY c.rowid
+            """)
+        while let row = try customerRows.next() {
+            let email: String? = row[1]
+            try body(StoredCustomer(
+                id: row[0], email: email, firstName: row[2], lastName: row[3], locale: row[4], timezone: row[5],
+                subscribed: row[6], createdAt: row[7], attributes: row[8], orders: try blob(row, 9), events: try blob(row, 10),
+                manualSuppression: email.flatMap { manual[$0.lowercased()] }, terms: terms, now: nowSeconds, typeWindowDays: window))
+        }
+        let orphans = try Row.fetchCursor(db, sql: """
+            SELECT o.customer_id, o.data, e.data
+            FROM order_history o
+            LEFT JOIN engagement_history e ON e.customer_id = o.customer_id
+            WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = o.customer_id)
+            ORDER BY o.customer_id
+            """)
+        while let row = try orphans.next() {
+            try body(StoredCustomer(
+                id: row[0], email: nil, firstName: nil, lastName: nil, locale: nil, timezone: nil, subscribed: nil,
+                createdAt: nil, attributes: nil, orders: try blob(row, 1), events: try blob(row, 2), manualSuppression: nil,
+                terms: terms, now: nowSeconds, typeWindowDays: window))
+        }
+        return (nowSeconds, try Store.dataVersion(db))
+    }
+}
+
+/// One customer's row as read from the store, before its features are computed.
+struct StoredCustomer: Sendable {
+    var id: String
+    var email: String?
+    var firstName: String?
+    var lastName: String?
+    var locale: String?
+    var timezone: String?
+    /// Nil for a customer known only from orders.
+    var subscribed: Bool?
+    var createdAt: Double?
+    var attributes: String?
+    var orders: [UInt8]
+    var events: [UInt8]
+    var manualSuppression: SuppressionReason?
+    var terms: TermList
+    var now: Int64
+    var typeWindowDays: Int
+
+    func features() -> CustomerFeatures {
+        let customer = subscribed.map { subscribed in
+            Customer(id: id, email: email, firstName: firstName, lastName: lastName, locale: locale, timezone: timezone,
+                     subscribed: subscribed, createdAt: createdAt.map { Date(timeIntervalSince1970: $0) },
+                     attributes: CustomerParser.decodeAttributes(attributes ?? ""))
+        } ?? Customer(id: id)
+        return CustomerFeatures(customer: customer, history: CustomerHistory(encodedOrders: orders, events: events, terms: terms),
+                                manualSuppression: manualSuppression, now: now, typeWindowDays: typeWindowDays)
     }
 }

@@ -9,76 +9,186 @@ public enum Preview {
 
     /// Evaluates the campaign's audience at `now`, renders and checks every member, and with
     /// `out` writes one `.eml` per recipient plus `index.html` (see ``PreviewWriter``).
+    ///
+    /// Customers are read from the store twice, one at a time: once to decide the audience,
+    /// once to render its members while they are read (``StreamedAudience``), so memory stays
+    /// flat in the number of customers and recipients.
     public static func run(workspace: Workspace, campaign: Campaign, now: Date, out: URL? = nil, limit: Int? = nil,
                            json: JSONSink? = nil) throws -> PreviewReport {
-        let (_, snapshot) = try workspace.snapshot(now: now)
-        let audience = campaign.audience.evaluate(snapshot, rules: SegmentRules(thresholds: workspace.config.segments))
-        var attributes: Set<String> = []
-        for member in snapshot.customers { attributes.formUnion(member.customer.attributes.keys) }
-        let composer = try Composer(workspace: workspace, campaign: campaign, secret: try WorkspaceSecret.load(in: workspace),
-                                    attributes: attributes)
-        let members = AudienceMembers(members: audience.members.prefix(limit ?? audience.members.count))
-        let writer = try out.map { try PreviewWriter(folder: $0) }
-        let report = PreviewReport(campaign: campaign.id, audience: audience.members.count,
-                                   skipped: audience.skipped.map { .init(customerID: $0.customerId, reason: $0.reason) })
-        return try renderMembers(members, composer: composer, report: report, writer: writer, rows: nil, json: json)
+        let (store, _) = try workspace.openStore()
+        let rules = SegmentRules(thresholds: workspace.config.segments)
+        let secret = try WorkspaceSecret.load(in: workspace)
+        return try store.database.read { db in
+            let audience = try StreamedAudience(campaign.audience, in: db, now: now, rules: rules)
+            let composer = try Composer(workspace: workspace, campaign: campaign, secret: secret, attributes: audience.attributes)
+            let writer = try out.map { try PreviewWriter(folder: $0) }
+            let report = PreviewReport(campaign: campaign.id, audience: audience.count,
+                                       skipped: audience.skipped.map { .init(customerID: $0.customerId, reason: $0.reason) })
+            return try render(composer: composer, report: report, writer: writer, rows: nil, json: json,
+                              features: { $0.features() }) { give in
+                try audience.forEachMember(limit: limit, in: db, give)
+            }
+        }
     }
 
     /// Renders `members` with `composer` on all cores, keeping only counts, groups and the
     /// first recipients; `rows`, `json` and `writer` get each recipient as it is rendered.
     /// `report` brings the campaign, audience size and skipped members (default: just these members).
-    public static func render(_ members: [CustomerFeatures], composer: Composer, report: PreviewReport? = nil,
-                              writer: PreviewWriter? = nil, rows: Rows? = nil, json: JSONSink? = nil) throws -> PreviewReport {
-        try renderMembers(members, composer: composer, report: report, writer: writer, rows: rows, json: json)
+    public static func render<Members: Sequence>(
+        _ members: Members, composer: Composer, report: PreviewReport? = nil, writer: PreviewWriter? = nil,
+        rows: Rows? = nil, json: JSONSink? = nil
+    ) throws -> PreviewReport where Members.Element == CustomerFeatures {
+        let report = report ?? PreviewReport(campaign: composer.campaign.id, audience: members.underestimatedCount, skipped: [])
+        return try render(composer: composer, report: report, writer: writer, rows: rows, json: json, features: { $0 }) { give in
+            for member in members { try give(member) }
+        }
     }
 
-    static func renderMembers<Members: RandomAccessCollection & Sendable>(
-        _ members: Members, composer: Composer, report: PreviewReport?, writer: PreviewWriter?,
-        rows: Rows?, json: JSONSink?
-    ) throws -> PreviewReport where Members.Element == CustomerFeatures, Members.Index == Int {
+    /// Renders the members `produce` gives, in that order, while it reads them: this thread
+    /// reads and gathers runs of 2,048, the workers (one per core) compute each
+    /// member's `features` and render them.
+    static func render<Member: Sendable>(
+        composer: Composer, report: PreviewReport, writer: PreviewWriter?, rows: Rows?, json: JSONSink?,
+        features: @escaping @Sendable (Member) -> CustomerFeatures, produce: ((Member) throws -> Void) throws -> Void
+    ) throws -> PreviewReport {
         let started = DispatchTime.now().uptimeNanoseconds
-        var report = report ?? PreviewReport(campaign: composer.campaign.id, audience: members.count, skipped: [])
-        report.samples = members.prefix(3).map { composer.render($0) }
         try json?(PreviewJSON.head(campaign: report.campaign, audience: report.audience))
-        let merge = OrderedMerge(report: report, count: members.count, rows: rows, json: json, writer: writer)
+        let merge = OrderedMerge(report: report, rows: rows, json: json, writer: writer)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let (keepRows, wantsJSON) = (rows != nil, json != nil)
-        DispatchQueue.concurrentPerform(iterations: min(workers, merge.chunks)) { _ in
-            let cache = RenderCache(keepsHTML: writer != nil)
-            var message: [UInt8] = []
-            message.reserveCapacity(16_384)
-            while let (chunk, range) = merge.claim() {
-                var part = ChunkPart(keepRows: keepRows, json: wantsJSON, index: writer != nil)
-                for index in range {
-                    let member = members[members.startIndex + index]
-                    message.removeAll(keepingCapacity: true)
-                    let line = composer.render(member, cache: cache, into: &message)
-                    let recipient = PreviewReport.Recipient(customerID: member.customer.id, email: member.customer.email ?? "",
-                                                            subject: line.subject, words: line.words, findings: line.findings)
-                    part.add(recipient, first: index == 0, bytes: message.count)
-                    if let writer, part.error == nil {
-                        do { try writer.write(customerID: recipient.customerID, eml: message, html: cache.html) } catch {
-                            part.error = error
-                        }
-                    }
-                }
-                merge.deliver(chunk, part)
-            }
+        let feed = RunFeed<Member>(depth: 2 * workers)
+        let group = DispatchGroup()
+        let options = RenderRuns(composer: composer, writer: writer, keepRows: rows != nil, json: json != nil)
+        for _ in 0..<workers {
+            DispatchQueue.global().async(group: group) { options.work(feed, merge, features) }
         }
-        report = try merge.finish()
-        try json?(PreviewJSON.tail(recipients: report.rendered, skipped: report.skipped))
-        try writer?.finish(report)
-        report.renderSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        return report
+        var samples: [RenderedMessage] = []
+        var run: [Member] = []
+        var failure: Error?
+        do {
+            try produce { member in
+                if samples.count < 3 { samples.append(composer.render(features(member))) }
+                if run.isEmpty { run.reserveCapacity(runSize) }
+                run.append(member)
+                if run.count == runSize {
+                    guard feed.put(run) else { throw Stopped() }
+                    run = []
+                }
+            }
+            if !run.isEmpty { _ = feed.put(run) }
+        } catch is Stopped {
+        } catch {
+            failure = error
+        }
+        feed.close()
+        group.wait()
+        if let failure { throw failure }
+        var finished = try merge.finish()
+        finished.samples = samples
+        finished.workers = workers
+        try json?(PreviewJSON.tail(recipients: finished.rendered, skipped: finished.skipped))
+        try writer?.finish(finished)
+        finished.renderSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return finished
     }
 }
 
-/// An audience's members as features, without copying a million of them into a new array.
-struct AudienceMembers: RandomAccessCollection, Sendable {
-    let members: ArraySlice<AudienceResult.Member>
-    var startIndex: Int { 0 }
-    var endIndex: Int { members.count }
-    subscript(index: Int) -> CustomerFeatures { members[members.startIndex + index].features }
+/// Recipients per run: small enough that little waits in memory for an earlier run, large
+/// enough to amortise the locks.
+private let runSize = 2048
+
+/// The workers have stopped on an error: the reader stops too.
+private struct Stopped: Error {}
+
+/// What a worker needs to render runs: the composer and where the results go.
+private struct RenderRuns: Sendable {
+    let composer: Composer
+    let writer: PreviewWriter?
+    let keepRows: Bool
+    let json: Bool
+
+    /// Renders runs from `feed` until it is closed and empty, or the merge has failed.
+    func work<Member>(_ feed: RunFeed<Member>, _ merge: OrderedMerge, _ features: (Member) -> CustomerFeatures) {
+        let started = Self.threadCPUSeconds()
+        defer { merge.addCPU(Self.threadCPUSeconds() - started) }
+        let cache = RenderCache(keepsHTML: writer != nil)
+        var message: [UInt8] = []
+        message.reserveCapacity(16_384)
+        while let (number, members) = feed.take() {
+            var part = ChunkPart(keepRows: keepRows, json: json, index: writer != nil)
+            for (position, stored) in members.enumerated() {
+                let member = features(stored)
+                message.removeAll(keepingCapacity: true)
+                let line = composer.render(member, cache: cache, into: &message)
+                let recipient = PreviewReport.Recipient(customerID: member.customer.id, email: member.customer.email ?? "",
+                                                        subject: line.subject, words: line.words, findings: line.findings)
+                part.add(recipient, first: number == 0 && position == 0, bytes: message.count)
+                if let writer, part.error == nil {
+                    do { try writer.write(customerID: recipient.customerID, eml: message, html: cache.html) } catch {
+                        part.error = error
+                    }
+                }
+            }
+            if !merge.deliver(number, part) { feed.stop() }
+        }
+    }
+
+    private static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+/// Runs of recipients handed from the thread that reads them to the workers, at most
+/// `depth` waiting, so memory holds a few runs whatever the audience size.
+private final class RunFeed<Member>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var waiting: [(Int, [Member])] = []
+    private var given = 0
+    private var closed = false, stopped = false
+    private let depth: Int
+
+    init(depth: Int) { self.depth = depth }
+
+    /// Queues a run, waiting while `depth` are queued; false once the workers have stopped.
+    func put(_ run: [Member]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.count >= depth && !stopped { condition.wait() }
+        guard !stopped else { return false }
+        waiting.append((given, run))
+        given += 1
+        condition.broadcast()
+        return true
+    }
+
+    /// The next run and its number; nil when closed and empty, or stopped.
+    func take() -> (Int, [Member])? {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.isEmpty && !closed && !stopped { condition.wait() }
+        guard !stopped, !waiting.isEmpty else { return nil }
+        let run = waiting.removeFirst()
+        condition.broadcast()
+        return run
+    }
+
+    /// No more runs will come.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// A run failed: drop the rest and tell the reader.
+    func stop() {
+        condition.lock()
+        stopped = true
+        waiting.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
 }
 
 /// What one worker learnt from a run of consecutive recipients.
@@ -119,17 +229,12 @@ private struct ChunkPart {
     }
 }
 
-/// Hands out runs of recipients to the workers and folds their parts into the report in
-/// audience order, passing rows on as soon as every earlier run is in.
+/// Folds the workers' runs into the report in audience order, passing rows on as soon as
+/// every earlier run is in.
 private final class OrderedMerge: @unchecked Sendable {
-    /// Small enough that little waits in memory for an earlier run, large enough to amortise the lock.
-    static let chunkSize = 2048
-    let count: Int
-    let chunks: Int
     private let lock = NSLock()
     private var report: PreviewReport
     private var groups = FindingGroups()
-    private var claimed = 0
     private var next = 0
     private var waiting: [Int: ChunkPart] = [:]
     private var error: Error?
@@ -137,28 +242,18 @@ private final class OrderedMerge: @unchecked Sendable {
     private let json: Preview.JSONSink?
     private let writer: PreviewWriter?
 
-    init(report: PreviewReport, count: Int, rows: Preview.Rows?, json: Preview.JSONSink?, writer: PreviewWriter?) {
+    init(report: PreviewReport, rows: Preview.Rows?, json: Preview.JSONSink?, writer: PreviewWriter?) {
         self.report = report
-        self.count = count
-        chunks = (count + Self.chunkSize - 1) / Self.chunkSize
         self.rows = rows
         self.json = json
         self.writer = writer
     }
 
-    /// The next run to render; nil when all are taken or one has failed.
-    func claim() -> (Int, Range<Int>)? {
+    /// Takes run number `chunk`; false once a run has failed, so no more need rendering.
+    func deliver(_ chunk: Int, _ part: ChunkPart) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard error == nil, claimed < chunks else { return nil }
-        let chunk = claimed
-        claimed += 1
-        return (chunk, chunk * Self.chunkSize..<min(count, (chunk + 1) * Self.chunkSize))
-    }
-
-    func deliver(_ chunk: Int, _ part: ChunkPart) {
-        lock.lock()
-        defer { lock.unlock() }
+        guard error == nil else { return false }
         waiting[chunk] = part
         while error == nil, let part = waiting.removeValue(forKey: next) {
             next += 1
@@ -169,6 +264,7 @@ private final class OrderedMerge: @unchecked Sendable {
                 self.error = error
             }
         }
+        return error == nil
     }
 
     private func fold(_ part: ChunkPart) throws {
@@ -180,6 +276,12 @@ private final class OrderedMerge: @unchecked Sendable {
         if let rows, let partRows = part.rows { try rows(partRows) }
         if let json, let bytes = part.json { try json(bytes) }
         if let writer, let index = part.index { try writer.appendIndex(index, first: part.indexFirst) }
+    }
+
+    func addCPU(_ seconds: Double) {
+        lock.lock()
+        report.renderCPUSeconds += seconds
+        lock.unlock()
     }
 
     func finish() throws -> PreviewReport {

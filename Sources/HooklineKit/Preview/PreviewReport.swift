@@ -54,8 +54,13 @@ public struct PreviewReport: Sendable {
     public var firstRecipients: [Recipient] = []
     public var groups: [FindingGroup] = []
     public var samples: [RenderedMessage] = []
-    /// Wall time of rendering, checking and serialising (and, with --out, writing every file).
+    /// Wall time of rendering, checking and serialising (and, with --out, writing every file),
+    /// including reading the members from the store, which overlaps with it.
     public var renderSeconds: Double = 0
+    /// CPU time the render workers spent, and how many there were: rendering alone, without
+    /// the reading it overlaps with, takes `renderCPUSeconds / workers` on an idle machine.
+    public var renderCPUSeconds: Double = 0
+    public var workers = 1
     /// Total size of the messages as they would be sent.
     public var messageBytes = 0
 
@@ -79,6 +84,10 @@ public struct PreviewReport: Sendable {
             let rate = rendered >= 1000 ? ": \(Int(Double(rendered) / renderSeconds)) messages/s" : ""
             lines.append("Rendered and checked \(rendered) messages (\(messageBytes / max(1, rendered)) bytes each) "
                          + "in \(String(format: "%.2f", renderSeconds)) s\(rate)")
+            if rendered >= 1000 && renderCPUSeconds > 0 {
+                lines.append("Render workers: \(String(format: "%.2f", renderCPUSeconds)) CPU s on \(workers) cores, "
+                             + "\(Int(Double(rendered * workers) / renderCPUSeconds)) messages/s of their time")
+            }
         }
         lines.append(withErrors == 0 ? "No errors." : "\(withErrors) recipient\(withErrors == 1 ? "" : "s") with errors: fix them before sending.")
         if !groups.isEmpty {

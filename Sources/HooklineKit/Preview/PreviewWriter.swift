@@ -8,6 +8,9 @@ import Foundation
 public struct PreviewWriter: Sendable {
     public let folder: URL
     private let index: IndexParts
+    /// The output folder and its `html` folder, open, so that each file is created by name
+    /// in them (openat) instead of by walking its whole path.
+    private let folders: Folders
 
     public init(folder: URL) throws {
         self.folder = folder
@@ -17,6 +20,7 @@ public struct PreviewWriter: Sendable {
             throw OperationError("cannot create \(folder.path): \(error.localizedDescription)", hint: "choose another --out folder")
         }
         index = try IndexParts(folder: folder)
+        folders = try Folders(folder)
     }
 
     /// A file name for a customer id: the id itself when it is plain, else a hash of it.
@@ -33,17 +37,17 @@ public struct PreviewWriter: Sendable {
     /// `html`. Safe to call from several threads for different recipients.
     public func write(customerID: String, eml: [UInt8], html: [UInt8]) throws {
         let name = Self.fileName(customerID)
-        if !eml.isEmpty { try Self.write(eml, to: folder.path + "/" + name + ".eml") }
-        try Self.write(html, to: folder.path + "/html/" + name + ".html")
+        if !eml.isEmpty { try Self.write(eml, in: folders.top, name: name + ".eml", shown: folder.path) }
+        try Self.write(html, in: folders.html, name: name + ".html", shown: folder.path + "/html")
     }
 
     /// One open-write-close: Foundation's Data.write costs several extra system calls per
     /// file, which dominates when a preview writes 100,000 of them.
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw OperationError("cannot create \(path): \(String(cString: strerror(errno)))") }
+    static func write(_ bytes: [UInt8], in directory: Int32, name: String, shown: String) throws {
+        let fd = openat(directory, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OperationError("cannot create \(shown)/\(name): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        try IndexParts.writeAll(fd, bytes, path: path)
+        try IndexParts.writeAll(fd, bytes, path: shown + "/" + name)
     }
 
     /// Adds index rows by rank, in audience order; `first` is each rank's first customer.
@@ -55,6 +59,30 @@ public struct PreviewWriter: Sendable {
     /// Writes `index.html` for the finished report.
     public func finish(_ report: PreviewReport) throws {
         try index.finish(report, to: folder.appendingPathComponent("index.html").path)
+    }
+}
+
+/// Directory descriptors of the output folder and its `html` folder, closed with the writer.
+private final class Folders: Sendable {
+    let top: Int32
+    let html: Int32
+
+    init(_ folder: URL) throws {
+        let top = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let html = open(folder.path + "/html", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard top >= 0, html >= 0 else {
+            let reason = String(cString: strerror(errno))
+            if top >= 0 { close(top) }
+            if html >= 0 { close(html) }
+            throw OperationError("cannot open \(folder.path): \(reason)", hint: "choose another --out folder")
+        }
+        self.top = top
+        self.html = html
+    }
+
+    deinit {
+        close(top)
+        close(html)
     }
 }
 

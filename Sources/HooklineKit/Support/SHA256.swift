@@ -26,11 +26,8 @@ public struct SHA256: Sendable {
         var index = 0
         length &+= UInt64(bytes.count)
         if pendingCount > 0 {
-            while pendingCount < 64 && index < bytes.count {
-                pending[pendingCount] = bytes[index]
-                pendingCount += 1
-                index += 1
-            }
+            index = min(64 - pendingCount, bytes.count)
+            append(bytes, count: index)
             guard pendingCount == 64 else { return }
             var block = pending
             withUnsafeBytes(of: &block) { Self.compress(&state, $0) }
@@ -40,20 +37,35 @@ public struct SHA256: Sendable {
             Self.compress(&state, UnsafeRawBufferPointer(rebasing: bytes[index..<index + 64]))
             index += 64
         }
-        while index < bytes.count {
-            pending[pendingCount] = bytes[index]
-            pendingCount += 1
-            index += 1
+        append(UnsafeRawBufferPointer(rebasing: bytes[index...]), count: bytes.count - index)
+    }
+
+    /// Copies the first `count` bytes to the unfinished block, which they fit.
+    private mutating func append(_ bytes: UnsafeRawBufferPointer, count: Int) {
+        guard count > 0, let source = bytes.baseAddress else { return }
+        let offset = pendingCount
+        withUnsafeMutableBytes(of: &pending) { block in
+            (block.baseAddress.map { $0 + offset })?.copyMemory(from: source, byteCount: count)
         }
+        pendingCount += count
     }
 
     public consuming func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var tail = [UInt8](repeating: 0, count: (pendingCount < 56 ? 56 : 120) - pendingCount + 8)
-        tail[0] = 0x80
-        for k in 0..<8 { tail[tail.count - 1 - k] = UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * k)) }
-        tail.withUnsafeBytes { update($0) }
         var digest = [UInt8](repeating: 0, count: 32)
+        digest.withUnsafeMutableBytes { finish(into: $0) }
+        return digest
+    }
+
+    /// Pads, hashes the last block and writes the 32-byte digest to `digest`, allocating nothing.
+    mutating func finish(into digest: UnsafeMutableRawBufferPointer) {
+        let bitLength = length &* 8
+        let count = (pendingCount < 56 ? 56 : 120) - pendingCount + 8
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 72) { tail in
+            tail.initialize(repeating: 0)
+            tail[0] = 0x80
+            for k in 0..<8 { tail[count - 1 - k] = UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * k)) }
+            update(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: tail[..<count])))
+        }
         withUnsafeBytes(of: state) { words in
             for i in 0..<8 {
                 let word = words.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
@@ -63,7 +75,6 @@ public struct SHA256: Sendable {
                 digest[i * 4 + 3] = UInt8(truncatingIfNeeded: word)
             }
         }
-        return digest
     }
 
     public static func hash<S: Sequence>(_ bytes: S) -> [UInt8] where S.Element == UInt8 {
@@ -134,6 +145,16 @@ public struct HMACSHA256: Sendable {
         var outer = self.outer
         outer.update(inner.finalize())
         return outer.finalize()
+    }
+
+    /// The MAC of `message` written to the 32 bytes of `mac`: no allocation, for a MAC per message.
+    func authenticate(_ message: UnsafeRawBufferPointer, into mac: UnsafeMutableRawBufferPointer) {
+        var inner = self.inner
+        inner.update(message)
+        inner.finish(into: mac)
+        var outer = self.outer
+        outer.update(UnsafeRawBufferPointer(mac))
+        outer.finish(into: mac)
     }
 }
 
