@@ -112,9 +112,10 @@ enum CustomerParser {
     static func decodeAttributes(_ text: String) -> [String: String] {
         guard !text.isEmpty else { return [:] }
         var result: [String: String] = [:]
-        for pair in text.split(separator: "\u{1E}") {
-            guard let cut = pair.firstIndex(of: "\u{1F}") else { continue }
-            result[String(pair[..<cut])] = String(pair[pair.index(after: cut)...])
+        // Split on the separator bytes, not characters: it runs for every customer loaded.
+        for pair in text.utf8.split(separator: 0x1E) {
+            guard let cut = pair.firstIndex(of: 0x1F) else { continue }
+            result[String(decoding: pair[..<cut], as: UTF8.self)] = String(decoding: pair[pair.index(after: cut)...], as: UTF8.self)
         }
         return result
     }
