@@ -327,21 +327,29 @@ struct Grouping {
 }
 
 func group(_ keys: [Int32], buckets: Int) -> Grouping {
+    keys.withUnsafeBufferPointer { keys in group(count: keys.count, buckets: buckets) { keys[$0] } }
+}
+
+/// `group` over `key(0) … key(count - 1)`, without an array of the keys.
+func group(count: Int, buckets: Int, key: (Int) -> Int32) -> Grouping {
     var starts = [Int32](repeating: 0, count: buckets + 1)
-    for key in keys { starts[Int(key) + 1] += 1 }
+    for position in 0..<count { starts[Int(key(position)) + 1] += 1 }
     for index in 0..<buckets { starts[index + 1] += starts[index] }
     // Runs in bucket order need no member list (lines of one order usually come together).
     var previous: Int32 = -1
     var contiguous = true
-    for key in keys where key != previous {
-        if key != previous + 1 { contiguous = false; break }
-        previous = key
+    for position in 0..<count {
+        let bucket = key(position)
+        if bucket == previous { continue }
+        if bucket != previous + 1 { contiguous = false; break }
+        previous = bucket
     }
     if contiguous { return Grouping(starts: starts, members: nil) }
-    var members = [Int32](repeating: 0, count: keys.count)
-    for (position, key) in keys.enumerated() {
-        members[Int(starts[Int(key)])] = Int32(position)
-        starts[Int(key)] += 1
+    var members = [Int32](repeating: 0, count: count)
+    for position in 0..<count {
+        let bucket = Int(key(position))
+        members[Int(starts[bucket])] = Int32(position)
+        starts[bucket] += 1
     }
     // Each start now points at the next bucket's start: shift back by one bucket.
     for index in stride(from: buckets, to: 0, by: -1) { starts[index] = starts[index - 1] }
@@ -356,5 +364,8 @@ func groupByKeyOrder(_ customers: ByteInterner, _ keys: [Int32]) -> (sorted: [In
     let sorted = customers.sortedIndices()
     var place = [Int32](repeating: 0, count: sorted.count)
     for (position, customer) in sorted.enumerated() { place[Int(customer)] = Int32(position) }
-    return (sorted, group(keys.map { place[Int($0)] }, buckets: sorted.count))
+    let groups = place.withUnsafeBufferPointer { place in
+        keys.withUnsafeBufferPointer { keys in group(count: keys.count, buckets: sorted.count) { place[Int(keys[$0])] } }
+    }
+    return (sorted, groups)
 }
