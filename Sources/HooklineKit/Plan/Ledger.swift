@@ -102,6 +102,8 @@ public struct LedgerEntry: Sendable, Equatable {
 /// that no occurrence reaches anyone twice — even across crashes.
 public struct Ledger: Sendable {
     public let store: Store
+    /// Shared by the copies of this ledger that the connections hold.
+    let group = ClaimGroup()
 
     public init(store: Store) {
         self.store = store
@@ -184,19 +186,11 @@ public struct Ledger: Sendable {
     /// transaction: one commit per message instead of two, and still no transfer starts
     /// before its own row and the previous reply are committed.
     public func claim(_ id: Int64, now: Int64, recording finished: Finish? = nil) throws -> Claim {
-        // This commit runs once per message, before its content goes out: BEGIN and COMMIT
-        // are compiled once here instead of parsed for every transaction.
-        try store.database.writeWithoutTransaction { db in
-            try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
-            do {
-                if let finished { try Self.finish(db, finished, now: now) }
-                let claim = try Self.claim(db, id, now: now)
-                try db.cachedStatement(sql: "COMMIT").execute()
-                return claim
-            } catch {
-                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
-                throw error
-            }
+        // This commit runs once per message, before its content goes out; connections that
+        // claim at the same moment share it (see `ClaimGroup`).
+        try group.claim(id, now: now, recording: finished, store: store) { db, id, now, finished in
+            if let finished { try Self.finish(db, finished, now: now) }
+            return try Self.claim(db, id, now: now)
         }
     }
 

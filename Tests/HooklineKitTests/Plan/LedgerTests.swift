@@ -28,6 +28,38 @@ import Testing
         #expect(try ledger.claim(rows[0].id, now: now + 60) == .notPending)
     }
 
+    /// Eight connections claim and record at once: claims share commits, but each caller
+    /// gets its own result, every row is claimed exactly once, and every reply is recorded.
+    @Test func concurrentClaimsShareCommitsButNotResults() throws {
+        let ledger = try ledger(400)
+        let rows = try ledger.pending(now: now)
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 8) { connection in
+            var previous: Ledger.Finish?
+            for row in rows where Int(row.id) % 8 == connection {
+                do {
+                    let claim = try ledger.claim(row.id, now: now, recording: previous)
+                    if claim != .claimed(attempt: 1) { failures.add("row \(row.id): \(claim)") }
+                    // A second claim of the same row must see it taken.
+                    if try ledger.claim(row.id, now: now) != .notPending { failures.add("row \(row.id) claimed twice") }
+                    previous = Ledger.Finish(id: row.id, state: .sent, code: 250, reply: "OK")
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+            if let previous { do { try ledger.finish(previous, now: now) } catch { failures.add("\(error)") } }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all.prefix(5))")
+        #expect(try ledger.counts() == [.sent: 400])
+    }
+
+    final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        func add(_ item: String) { lock.lock(); items.append(item); lock.unlock() }
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+    }
+
     @Test func resolvingInDoubtAsRetryOrSent() throws {
         let ledger = try ledger(2)
         for row in try ledger.pending(now: now) { _ = try ledger.claim(row.id, now: now) }

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+
+/// Group commit for claims: connections that claim at the same moment share one
+/// transaction. The first to arrive commits everything queued by then; the others wait
+/// for that commit and return their own result. Each claim is still committed before
+/// its caller's transfer starts, so a crash leaves at most one row per connection
+/// `sending` — but with four connections, one commit can carry up to four claims
+/// (each with the reply it records) instead of four commits in a row.
+final class ClaimGroup: @unchecked Sendable {
+    private struct Request {
+        let id: Int64
+        let now: Int64
+        let finished: Ledger.Finish?
+    }
+
+    private let condition = NSCondition()
+    private var queued: [(ticket: Int, request: Request)] = []
+    private var results: [Int: Result<Ledger.Claim, Error>] = [:]
+    private var nextTicket = 0
+    private var committing = false
+
+    /// Runs `request` in a shared transaction; `body` is one claim inside it.
+    func claim(_ id: Int64, now: Int64, recording finished: Ledger.Finish?, store: Store,
+               body: @escaping (Database, Int64, Int64, Ledger.Finish?) throws -> Ledger.Claim) throws -> Ledger.Claim {
+        condition.lock()
+        let ticket = nextTicket
+        nextTicket += 1
+        queued.append((ticket, Request(id: id, now: now, finished: finished)))
+        while true {
+            if let result = results.removeValue(forKey: ticket) {
+                condition.unlock()
+                return try result.get()
+            }
+            if !committing {
+                committing = true
+                let batch = queued
+                queued = []
+                condition.unlock()
+                let outcome = Self.commit(batch.map(\.request), store: store, body: body)
+                condition.lock()
+                for (index, item) in batch.enumerated() {
+                    results[item.ticket] = outcome.map { $0[index] }
+                }
+                committing = false
+                condition.broadcast()
+                continue
+            }
+            condition.wait()
+        }
+    }
+
+    /// One transaction for the whole batch; BEGIN and COMMIT are compiled once.
+    private static func commit(_ batch: [Request], store: Store,
+                               body: (Database, Int64, Int64, Ledger.Finish?) throws -> Ledger.Claim)
+        -> Result<[Ledger.Claim], Error> {
+        Result {
+            try store.database.writeWithoutTransaction { db in
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+                do {
+                    let claims = try batch.map { try body(db, $0.id, $0.now, $0.finished) }
+                    try db.cachedStatement(sql: "COMMIT").execute()
+                    return claims
+                } catch {
+                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                    throw error
+                }
+            }
+        }
+    }
+}
