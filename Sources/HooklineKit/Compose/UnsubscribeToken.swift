@@ -123,7 +123,7 @@ struct CampaignSigner: Sendable {
     func appendToken(customerID: String, into out: inout [UInt8], scratch: inout [UInt8]) {
         let start = out.count
         var id = customerID
-        id.withUTF8 { Self.appendBase64URL(UnsafeRawBufferPointer($0), into: &out) }
+        id.withUTF8 { ByteText.appendBase64URL(UnsafeRawBufferPointer($0), into: &out) }
         let customerEnd = out.count
         scratch.removeAll(keepingCapacity: true)
         scratch += Self.unsubscribe
@@ -135,7 +135,7 @@ struct CampaignSigner: Sendable {
         out.append(0x2E)
         withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { digest in
             scratch.withUnsafeBytes { mac.authenticate($0, into: digest) }
-            Self.appendBase64URL(UnsafeRawBufferPointer(rebasing: digest[..<16]), into: &out)
+            ByteText.appendBase64URL(UnsafeRawBufferPointer(rebasing: digest[..<16]), into: &out)
         }
     }
 
@@ -150,26 +150,7 @@ struct CampaignSigner: Sendable {
         scratch += String(seconds).utf8
         withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { digest in
             scratch.withUnsafeBytes { mac.authenticate($0, into: digest) }
-            for byte in digest[..<12] {
-                out.append(Self.hexDigits[Int(byte >> 4)])
-                out.append(Self.hexDigits[Int(byte & 15)])
-            }
-        }
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    /// The bytes of `Sequence.base64URL`.
-    static func appendBase64URL(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        var i = 0
-        while i < bytes.count {
-            let b0 = bytes[i], b1 = i + 1 < bytes.count ? bytes[i + 1] : 0, b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 3) << 4 | b1 >> 4)])
-            if i + 1 < bytes.count { out.append(alphabet[Int((b1 & 15) << 2 | b2 >> 6)]) }
-            if i + 2 < bytes.count { out.append(alphabet[Int(b2 & 63)]) }
-            i += 3
+            ByteText.appendHex(UnsafeRawBufferPointer(rebasing: digest[..<12]), into: &out)
         }
     }
 }

@@ -161,17 +161,32 @@ public struct HMACSHA256: Sendable {
 extension Sequence where Element == UInt8 {
     /// Lower-case hexadecimal.
     var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for byte in self { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+        Array(self).withUnsafeBytes { ByteText.appendHex($0, into: &out) }
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Base64url without padding (RFC 4648 §5): safe in URLs and header values.
     var base64URL: String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        let bytes = Array(self)
         var out: [UInt8] = []
+        Array(self).withUnsafeBytes { ByteText.appendBase64URL($0, into: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// `hex` and `base64URL` appended to a byte buffer, for loops that make no strings.
+enum ByteText {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    static func appendHex(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        for byte in bytes {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 15)])
+        }
+    }
+
+    static func appendBase64URL(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         var i = 0
         while i < bytes.count {
             let b0 = bytes[i], b1 = i + 1 < bytes.count ? bytes[i + 1] : 0, b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
@@ -181,6 +196,5 @@ extension Sequence where Element == UInt8 {
             if i + 2 < bytes.count { out.append(alphabet[Int(b2 & 63)]) }
             i += 3
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
