@@ -8,12 +8,7 @@ import Testing
 
     /// A ledger with one planned row per address, all due.
     func ledger(_ emails: [String]) throws -> Ledger {
-        let ledger = Ledger(store: try Store())
-        try ledger.record(emails.enumerated().map { index, email in
-            PlannedSend(campaign: "winter", occurrence: "2026-11-23", customerId: "c\(index)", email: email,
-                        dueAt: Self.now, messageId: "m\(index).winter@shop.example.com")
-        }, now: Self.now)
-        return ledger
+        try TestMessages.ledger(emails, now: Self.now)
     }
 
     func send(_ ledger: Ledger, settings: SMTPSettings, password: String? = nil,

@@ -10,12 +10,7 @@ import Testing
     static let trickyBody = ".Starts with a dot at the first body byte.\r\n.\r\n..two dots\r\nend.\r\n.\r\n"
 
     func ledger(_ emails: [String]) throws -> Ledger {
-        let ledger = Ledger(store: try Store())
-        try ledger.record(emails.enumerated().map { index, email in
-            PlannedSend(campaign: "winter", occurrence: "2026-11-23", customerId: "c\(index)", email: email,
-                        dueAt: Self.now, messageId: "m\(index).winter@shop.example.com")
-        }, now: Self.now)
-        return ledger
+        try TestMessages.ledger(emails, now: Self.now)
     }
 
     static let trickySource = MessageRenderer { entry in

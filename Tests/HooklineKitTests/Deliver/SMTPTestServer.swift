@@ -116,4 +116,14 @@ enum TestMessages {
     }
 
     static let source = MessageRenderer { entry in message(to: entry.email, id: entry.messageId) }
+
+    /// A ledger in memory with one planned row per address, all due at `now`.
+    static func ledger(_ emails: [String], now: Int64) throws -> Ledger {
+        let ledger = Ledger(store: try Store())
+        try ledger.record(emails.enumerated().map { index, email in
+            PlannedSend(campaign: "winter", occurrence: "2026-11-23", customerId: "c\(index)", email: email,
+                        dueAt: now, messageId: "m\(index).winter@shop.example.com")
+        }, now: now)
+        return ledger
+    }
 }

@@ -7,12 +7,7 @@ import Testing
     static let now: Int64 = 1_795_000_000
 
     func ledger(_ count: Int) throws -> Ledger {
-        let ledger = Ledger(store: try Store())
-        try ledger.record((0..<count).map {
-            PlannedSend(campaign: "winter", occurrence: "2026-11-23", customerId: "c\($0)", email: "r\($0)@example.org",
-                        dueAt: Self.now, messageId: "m\($0).winter@shop.example.com")
-        }, now: Self.now)
-        return ledger
+        try TestMessages.ledger((0..<count).map { "r\($0)@example.org" }, now: Self.now)
     }
 
     func sender(_ ledger: Ledger, _ mailer: any Mailer, source: any MessageSource = TestMessages.source) -> Sender {
