@@ -29,10 +29,7 @@ struct BatchRenderTests {
 
     @Test("every recipient of every example campaign gets the bytes and findings a send would", arguments: ExampleShop.campaignIDs)
     func examples(id: String) throws {
-        let p = try ExampleShop.get()
-        let campaign = try Campaign.named(id, in: p.workspace)
-        let composer = try Composer(workspace: p.workspace, campaign: campaign, secret: ExampleShop.secret,
-                                    attributes: ["city", "favorite_roast"])
+        let (campaign, composer) = try ExampleShop.composer(for: id)
         let members = try ExampleShop.members(of: campaign)
         #expect(!members.isEmpty && composer.batch.keyVariables != nil)
         Self.compare(composer, members)

@@ -32,6 +32,14 @@ enum ExampleShop {
 
     static func get() throws -> Prepared { try prepared.get() }
 
+    /// The example campaign `id` and its composer, with the example's extra customer columns.
+    static func composer(for id: String) throws -> (campaign: Campaign, composer: Composer) {
+        let p = try get()
+        let campaign = try Campaign.named(id, in: p.workspace)
+        return (campaign, try Composer(workspace: p.workspace, campaign: campaign, secret: secret,
+                                       attributes: ["city", "favorite_roast"]))
+    }
+
     static func members(of campaign: Campaign) throws -> [CustomerFeatures] {
         let p = try get()
         return campaign.audience.evaluate(p.snapshot, rules: SegmentRules(thresholds: p.workspace.config.segments))

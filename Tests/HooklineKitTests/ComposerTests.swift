@@ -92,10 +92,7 @@ struct ComposerTests {
 
     @Test("every example campaign renders with no error findings at 2026-11-20", arguments: ExampleShop.campaignIDs)
     func examplesClean(id: String) throws {
-        let p = try ExampleShop.get()
-        let campaign = try Campaign.named(id, in: p.workspace)
-        let composer = try Composer(workspace: p.workspace, campaign: campaign, secret: ExampleShop.secret,
-                                    attributes: ["city", "favorite_roast"])
+        let (campaign, composer) = try ExampleShop.composer(for: id)
         let members = try ExampleShop.members(of: campaign)
         #expect(!members.isEmpty)
         var errors: [String] = []
