@@ -37,7 +37,7 @@ extension Workspace {
     static func segmentFacts(_ store: Store, now: Date, typeWindowDays: Int, parallelFrom: Int = 50_000) throws -> [SegmentFacts] {
         let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
         let windowStart = nowSeconds - Int64(typeWindowDays) * 86_400
-        let pivot: [UInt8]? = store.path == ":memory:" ? nil : try store.database.read { db in
+        let pivot: [UInt8]? = store.isInMemory ? nil : try store.database.read { db in
             try middleKey(db, from: parallelFrom)
         }
         guard let pivot else {

@@ -40,7 +40,7 @@ public final class Store: Sendable {
     /// syncs fully (FULL) so it is as safe as the log. When another connection holds the
     /// store, the switch is refused and the sync just runs in the log.
     func useRollbackJournal(_ on: Bool) {
-        guard path != ":memory:" else { return }
+        guard !isInMemory else { return }
         try? database.writeWithoutTransaction { db in
             if on {
                 try db.execute(sql: "PRAGMA journal_mode = TRUNCATE")
@@ -51,6 +51,9 @@ public final class Store: Sendable {
             }
         }
     }
+
+    /// True for the store of `init()`, which has no file for another connection to open.
+    var isInMemory: Bool { path == ":memory:" }
 
     /// An in-memory store, for tests and one-off runs.
     public init() throws {
