@@ -34,14 +34,14 @@ struct ByteInterner {
     init(capacity: Int = 1024) {
         var size = 1024
         while size * 3 < capacity * 4 { size <<= 1 }
-        slots = [Slot](repeating: Slot(prefix: 0, meta: 0), count: size)
+        slots = [Slot](large: size, repeating: Slot(prefix: 0, meta: 0))
         mask = size - 1
     }
 
     /// Reserves room for `values` values of about `bytes` bytes each (reserved, not touched).
     mutating func reserve(values: Int, bytes: Int) {
-        starts.reserveCapacity(values + 1)
-        arena.reserveCapacity(values * bytes)
+        starts.reserveLarge(values + 1)
+        arena.reserveLarge(values * bytes)
     }
 
     var count: Int { starts.count - 1 }
@@ -72,7 +72,7 @@ struct ByteInterner {
         // The first 8 bytes as a big-endian number order values as their bytes do, so most
         // comparisons are one integer compare; equal prefixes fall back to the bytes.
         var keyed = [(prefix: UInt64, index: Int32)]()
-        keyed.reserveCapacity(count)
+        keyed.reserveLarge(count)
         arena.withUnsafeBufferPointer { b in
             for index in 0..<count {
                 var prefix: UInt64 = 0
@@ -126,7 +126,7 @@ struct ByteInterner {
     mutating func rebuildLookups() {
         var size = 1024
         while size * 3 < count * 4 { size <<= 1 }
-        slots = [Slot](repeating: Slot(prefix: 0, meta: 0), count: size)
+        slots = [Slot](large: size, repeating: Slot(prefix: 0, meta: 0))
         mask = size - 1
         for index in 0..<count {
             let key = withBytes(index) { Key($0) }
@@ -181,7 +181,7 @@ struct ByteInterner {
 
     private mutating func grow() {
         let size = slots.count * 2
-        var table = [Slot](repeating: Slot(prefix: 0, meta: 0), count: size)
+        var table = [Slot](large: size, repeating: Slot(prefix: 0, meta: 0))
         mask = size - 1
         for entry in slots where entry.meta != 0 {
             var slot = Int(truncatingIfNeeded: entry.meta >> 32) & mask

@@ -36,8 +36,8 @@ enum EventParser {
         let columns = try table.columns(required: ["customer_id", "type", "at"], optional: ["campaign", "url"])
         var c = EventColumns()
         let estimate = table.estimatedRows
-        c.eventCustomer.reserveCapacity(estimate)
-        c.events.reserveCapacity(estimate)
+        c.eventCustomer.reserveLarge(estimate)
+        c.events.reserveLarge(estimate)
         var kinds = KindNumbers<EventColumns.Kind>()
         let names = typeNames.map { Array($0.utf8) }
         let typeColumn = columns["type"], atColumn = columns["at"], customerColumn = columns["customer_id"]

@@ -195,11 +195,11 @@ enum OrderParser {
         var c = OrderColumns()
         let estimate = table.estimatedRows
         c.orders.interner.reserve(values: estimate / 2, bytes: 10)
-        c.orderCustomer.reserveCapacity(estimate)
-        c.orderAt.reserveCapacity(estimate)
-        c.orderLine.reserveCapacity(estimate)
-        c.lineOrder.reserveCapacity(estimate)
-        c.lines.reserveCapacity(estimate)
+        c.orderCustomer.reserveLarge(estimate)
+        c.orderAt.reserveLarge(estimate)
+        c.orderLine.reserveLarge(estimate)
+        c.lineOrder.reserveLarge(estimate)
+        c.lines.reserveLarge(estimate)
         var kinds = KindNumbers<OrderColumns.ItemKind>()
         let orderColumn = columns["order_id"], customerColumn = columns["customer_id"]
         let atColumn = columns["ordered_at"], amountColumn = columns["amount"], quantityColumn = columns["quantity"]
@@ -332,7 +332,7 @@ func group(_ keys: [Int32], buckets: Int) -> Grouping {
 
 /// `group` over `key(0) … key(count - 1)`, without an array of the keys.
 func group(count: Int, buckets: Int, key: (Int) -> Int32) -> Grouping {
-    var starts = [Int32](repeating: 0, count: buckets + 1)
+    var starts = [Int32](large: buckets + 1, repeating: 0)
     for position in 0..<count { starts[Int(key(position)) + 1] += 1 }
     for index in 0..<buckets { starts[index + 1] += starts[index] }
     // Runs in bucket order need no member list (lines of one order usually come together).
@@ -345,7 +345,7 @@ func group(count: Int, buckets: Int, key: (Int) -> Int32) -> Grouping {
         previous = bucket
     }
     if contiguous { return Grouping(starts: starts, members: nil) }
-    var members = [Int32](repeating: 0, count: count)
+    var members = [Int32](large: count, repeating: 0)
     for position in 0..<count {
         let bucket = Int(key(position))
         members[Int(starts[bucket])] = Int32(position)
@@ -362,7 +362,7 @@ func group(count: Int, buckets: Int, key: (Int) -> Int32) -> Grouping {
 /// so the groups are read in sequence.
 func groupByKeyOrder(_ customers: ByteInterner, _ keys: [Int32]) -> (sorted: [Int32], groups: Grouping) {
     let sorted = customers.sortedIndices()
-    var place = [Int32](repeating: 0, count: sorted.count)
+    var place = [Int32](large: sorted.count, repeating: 0)
     for (position, customer) in sorted.enumerated() { place[Int(customer)] = Int32(position) }
     let groups = place.withUnsafeBufferPointer { place in
         keys.withUnsafeBufferPointer { keys in group(count: keys.count, buckets: sorted.count) { place[Int(keys[$0])] } }
