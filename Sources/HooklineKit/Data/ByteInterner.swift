@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 
 /// Maps byte strings (ids, product names, URLs, straight from the CSV chunk)
@@ -64,6 +65,18 @@ struct ByteInterner {
     /// Calls `body` with the bytes of value `index`.
     func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try arena.withUnsafeBufferPointer { b in try body(UnsafeBufferPointer(rebasing: b[starts[index]..<starts[index + 1]])) }
+    }
+
+    /// Starts loading what `withBytes(index)` reads: the value's offset, or (`bytes`, once
+    /// an earlier call has brought the offset in) its first bytes.
+    @inline(__always)
+    func prefetch(_ index: Int, bytes: Bool) {
+        starts.withUnsafeBufferPointer { starts in
+            guard bytes else { return hl_prefetch(starts.baseAddress! + index) }
+            arena.withUnsafeBufferPointer { arena in
+                if let base = arena.baseAddress { hl_prefetch(base + starts[index]) }
+            }
+        }
     }
 
     /// Every value's number, in SQLite's BINARY order of the bytes (what `ORDER BY` on a

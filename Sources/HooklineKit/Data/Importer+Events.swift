@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import GRDB
 
@@ -83,7 +84,11 @@ enum EventParser {
         let shared = Unchecked(value: (c, sorted, byCustomer))
         let pipeline = BlobPipeline { emit in
             let (c, sorted, byCustomer) = shared.value
-            BlobPipeline.encodeInKeyOrder(c.customers.interner, sorted, byCustomer, emit: emit) { members, writer in
+            let events = c.events
+            BlobPipeline.encodeInKeyOrder(c.customers.interner, sorted, byCustomer, emit: emit, prefetch: { event, stage in
+                guard stage == 1 else { return }
+                events.withUnsafeBufferPointer { if let base = $0.baseAddress { hl_prefetch(base + Int(event)) } }
+            }) { members, writer in
                 if !members.isSorted(by: { c.events[Int($0)].at <= c.events[Int($1)].at }) {
                     members.sort { (c.events[Int($0)].at, $0) < (c.events[Int($1)].at, $1) }
                 }

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import GRDB
 
@@ -155,6 +156,21 @@ struct OrderColumns {
         let starts: UnsafeBufferPointer<Int32>
         let members: UnsafeBufferPointer<Int32>?
 
+        /// Starts loading what `encode(order)` reads: its time and line range (stage 1), then
+        /// its first line (stage 2, once the range is in).
+        @inline(__always)
+        func prefetch(_ order: Int32, stage: Int) {
+            guard let at = orderAt.baseAddress, let start = starts.baseAddress, let line = lines.baseAddress else { return }
+            if stage == 1 {
+                hl_prefetch(at + Int(order))
+                hl_prefetch(start + Int(order))
+            } else {
+                let first = Int(starts[Int(order)])
+                guard first < (members?.count ?? lines.count) else { return }
+                hl_prefetch(line + (members.map { Int($0[first]) } ?? first))
+            }
+        }
+
         /// An order's time and lines (its id is written by the caller).
         func encode(_ order: Int32, into writer: inout ByteWriter) {
             let first = Int(starts[Int(order)]), end = Int(starts[Int(order) + 1])
@@ -270,7 +286,10 @@ enum OrderParser {
             let (c, sorted, byCustomer, byOrder) = shared.value
             let orderIds = c.orders.interner
             c.withLineView(byOrder) { view in
-                BlobPipeline.encodeInKeyOrder(c.customers.interner, sorted, byCustomer, emit: emit) { orders, writer in
+                BlobPipeline.encodeInKeyOrder(c.customers.interner, sorted, byCustomer, emit: emit, prefetch: { order, stage in
+                    view.prefetch(order, stage: stage)
+                    orderIds.prefetch(Int(order), bytes: stage == 2)
+                }) { orders, writer in
                     sortByTime(&orders, view.orderAt, orderIds)
                     for order in orders {
                         orderIds.withBytes(Int(order)) { writer.write(bytes: $0) }
@@ -311,61 +330,4 @@ enum OrderParser {
         }
         return result
     }
-}
-
-/// Members of each bucket, in the order they were added (a counting sort), or —
-/// when every bucket's members were added one after another — just the runs.
-struct Grouping {
-    var starts: [Int32]
-    var members: [Int32]?
-
-    /// Positions of the bucket's members in `member(_:)`.
-    func range(_ bucket: Int) -> Range<Int> { Int(starts[bucket])..<Int(starts[bucket + 1]) }
-
-    func member(_ position: Int) -> Int32 { members?[position] ?? Int32(position) }
-
-}
-
-func group(_ keys: [Int32], buckets: Int) -> Grouping {
-    keys.withUnsafeBufferPointer { keys in group(count: keys.count, buckets: buckets) { keys[$0] } }
-}
-
-/// `group` over `key(0) … key(count - 1)`, without an array of the keys.
-func group(count: Int, buckets: Int, key: (Int) -> Int32) -> Grouping {
-    var starts = [Int32](large: buckets + 1, repeating: 0)
-    for position in 0..<count { starts[Int(key(position)) + 1] += 1 }
-    for index in 0..<buckets { starts[index + 1] += starts[index] }
-    // Runs in bucket order need no member list (lines of one order usually come together).
-    var previous: Int32 = -1
-    var contiguous = true
-    for position in 0..<count {
-        let bucket = key(position)
-        if bucket == previous { continue }
-        if bucket != previous + 1 { contiguous = false; break }
-        previous = bucket
-    }
-    if contiguous { return Grouping(starts: starts, members: nil) }
-    var members = [Int32](large: count, repeating: 0)
-    for position in 0..<count {
-        let bucket = Int(key(position))
-        members[Int(starts[bucket])] = Int32(position)
-        starts[bucket] += 1
-    }
-    // Each start now points at the next bucket's start: shift back by one bucket.
-    for index in stride(from: buckets, to: 0, by: -1) { starts[index] = starts[index - 1] }
-    starts[0] = 0
-    return Grouping(starts: starts, members: members)
-}
-
-/// Customers in key order (a table keyed by customer is then appended to, not split at
-/// random), and `keys` (each row's customer) grouped by the customer's place in that order,
-/// so the groups are read in sequence.
-func groupByKeyOrder(_ customers: ByteInterner, _ keys: [Int32]) -> (sorted: [Int32], groups: Grouping) {
-    let sorted = customers.sortedIndices()
-    var place = [Int32](large: sorted.count, repeating: 0)
-    for (position, customer) in sorted.enumerated() { place[Int(customer)] = Int32(position) }
-    let groups = place.withUnsafeBufferPointer { place in
-        keys.withUnsafeBufferPointer { keys in group(count: keys.count, buckets: sorted.count) { place[Int(keys[$0])] } }
-    }
-    return (sorted, groups)
 }
