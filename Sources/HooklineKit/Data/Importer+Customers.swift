@@ -13,10 +13,7 @@ enum CustomerParser {
         let extraNames = extra.map { Array($0.key.utf8) }
         if !append { try db.execute(sql: "DELETE FROM customer") }
         let existing = try db.makeStatement(sql: "SELECT line FROM customer WHERE id = ?")
-        let insert = try RawStatement(db, """
-            INSERT INTO customer(id, email, first_name, last_name, locale, timezone, subscribed, created_at, attributes, line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        var pending = try CustomerRows(db)
         let c = (id: columns["id"], email: columns["email"], first: columns["first_name"], last: columns["last_name"],
                  locale: columns["locale"], zone: columns["timezone"], subscribed: columns["subscribed"],
                  created: columns["created_at"])
@@ -82,26 +79,85 @@ enum CustomerParser {
                                      "duplicate customer id '\(row.text(of: id))' (also on line \(line))",
                                      hint: "each customer must appear once; merge the rows")
                 }
-                // The values are the chunk's own bytes, which stay put while the row runs.
-                insert.bind(1, text: id, copy: false)
-                insert.bind(2, text: emailBytes, copy: false)
-                insert.bind(3, text: first, copy: false)
-                insert.bind(4, text: last, copy: false)
-                insert.bind(5, text: locale, copy: false)
-                insert.bind(6, text: zone, copy: false)
-                insert.bind(7, int: subscribed ? 1 : 0)
-                insert.bind(8, double: createdAt.map(Double.init))
-                insert.bind(10, int: Int64(row.line))
-                try attributes.withUnsafeBufferPointer {
-                    insert.bind(9, text: $0, copy: false)
-                    try insert.run()
-                }
+                pending.add(text: id)
+                pending.add(text: emailBytes)
+                pending.add(text: first)
+                pending.add(text: last)
+                pending.add(text: locale)
+                pending.add(text: zone)
+                attributes.withUnsafeBufferPointer { pending.add(text: $0) }
+                try pending.finishRow(subscribed: subscribed, createdAt: createdAt.map(Double.init), line: row.line)
                 inserted += 1
             } catch let error as InputError {
                 try issues.handle(error)
             }
         }
+        try pending.flush()
         return inserted
+    }
+
+    /// Customer rows on their way into the store, inserted `perInsert` at a time: a statement
+    /// per row cost its start, cursors, halt and reset for every customer. A row's text is
+    /// copied into one arena (the chunk it came from moves on) and bound where it lies.
+    struct CustomerRows {
+        static let perInsert = 32
+        static let textsPerRow = 7
+        private let many: RawStatement
+        private let single: RawStatement
+        private var arena: [UInt8] = []
+        /// Per text: its range in `arena`, or nil for NULL.
+        private var texts: [Range<Int>?] = []
+        private var numbers: [(subscribed: Bool, createdAt: Double?, line: Int)] = []
+
+        init(_ db: Database) throws {
+            func insert(rows: Int) throws -> RawStatement {
+                let values = repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+                return try RawStatement(db, """
+                    INSERT INTO customer(id, email, first_name, last_name, locale, timezone, attributes, subscribed, created_at, line)
+                    VALUES \(values)
+                    """)
+            }
+            many = try insert(rows: CustomerRows.perInsert)
+            single = try insert(rows: 1)
+        }
+
+        /// The row's next text column, in the statement's order.
+        mutating func add(text: UnsafeBufferPointer<UInt8>?) {
+            guard let text else { return texts.append(nil) }
+            let start = arena.count
+            arena.append(contentsOf: text)
+            texts.append(start..<arena.count)
+        }
+
+        /// Ends the row; a full group is inserted.
+        mutating func finishRow(subscribed: Bool, createdAt: Double?, line: Int) throws {
+            numbers.append((subscribed, createdAt, line))
+            if numbers.count == CustomerRows.perInsert { try flush() }
+        }
+
+        /// Inserts every waiting row.
+        mutating func flush() throws {
+            let statement = numbers.count == CustomerRows.perInsert ? many : single
+            let rows = numbers.count == CustomerRows.perInsert ? [0..<numbers.count] : numbers.indices.map { $0..<$0 + 1 }
+            try arena.withUnsafeBufferPointer { arena in
+                for group in rows {
+                    for (slot, row) in group.enumerated() {
+                        let base = Int32(slot * 10)
+                        for column in 0..<CustomerRows.textsPerRow {
+                            let text = texts[row * CustomerRows.textsPerRow + column].map { UnsafeBufferPointer(rebasing: arena[$0]) }
+                            statement.bind(base + Int32(column) + 1, text: text, copy: false)
+                        }
+                        statement.bind(base + 8, int: numbers[row].subscribed ? 1 : 0)
+                        statement.bind(base + 9, double: numbers[row].createdAt)
+                        statement.bind(base + 10, int: Int64(numbers[row].line))
+                    }
+                    try statement.run()
+                }
+            }
+            arena.removeAll(keepingCapacity: true)
+            texts.removeAll(keepingCapacity: true)
+            numbers.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Extra columns as `name US value RS name US value` (the importer refuses control characters in data).
