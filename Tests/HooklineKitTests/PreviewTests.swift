@@ -21,11 +21,19 @@ struct PreviewTests {
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
         let recipients = try #require(parsed["recipients"] as? [[String: Any]])
         #expect(recipients.count == report.rendered)
+        var pages: [String: [String: String]] = [:]
         for recipient in recipients {
             let id = try #require(recipient["customer_id"] as? String)
-            #expect(index.contains("href=\"html/\(id).html\""))
-            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("html/\(id).html").path))
+            // The row links to the page holding the recipient's HTML, which holds it under its id.
+            let link = try #require(index.firstRange(of: "#\(id)\" target=view>").map { index[..<$0.lowerBound] })
+            let href = try #require(link.range(of: "href=\"html/", options: .backwards))
+            let page = String(link[href.upperBound...])
+            #expect(page.hasSuffix(".html"))
+            if pages[page] == nil { pages[page] = try Self.messages(onPage: folder.appendingPathComponent("html/\(page)")) }
+            let html = try #require(pages[page]?[id], "page \(page) holds \(id)")
+            #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("</html>"))
         }
+        #expect(pages.values.map(\.count).reduce(0, +) == recipients.count)
         #expect(report.samples.count == min(3, report.rendered))
     }
 
@@ -42,7 +50,33 @@ struct PreviewTests {
         let order = index.components(separatedBy: "target=view>").dropFirst().compactMap { $0.split(separator: "<").first.map(String.init) }
         #expect(order.prefix(4) == ["C7", "C1007", "C2007", "C1"])
         #expect(order.count == 3000 && order.last == "C3000")
-        #expect(index.contains("src=\"html/C7.html\""), "the pane opens on the first recipient with an error")
+        #expect(index.contains("src=\"html/0-0.html#C7\""), "the pane opens on the first recipient with an error")
+        #expect(index.contains("href=\"html/1-0.html#C2049\"") && index.contains("href=\"html/0-1.html#C257\""),
+                "256 recipients to a page, pages numbered by run and place")
+        let pages = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("html").path)
+        #expect(pages.count == 12, "3000 recipients: 8 pages for the first 2048, 4 for the other 952")
+    }
+
+    /// The messages of a page of HTML parts (`html/N-M.html`), by file name.
+    static func messages(onPage url: URL) throws -> [String: String] {
+        let page = try String(contentsOf: url, encoding: .utf8)
+        let start = try #require(page.range(of: "const messages = ")).upperBound
+        let end = try #require(page.range(of: "\n};\n", range: start..<page.endIndex)).lowerBound
+        let object = try JSONSerialization.jsonObject(with: Data((page[start..<end] + "\n}").utf8))
+        #expect(!page[start..<end].contains("</"), "no message can close the page's script")
+        return try #require(object as? [String: String])
+    }
+
+    @Test("a message's HTML survives the page: quotes, backslashes, line breaks, </script> and non-ASCII")
+    func pageEscaping() throws {
+        let html = "<!DOCTYPE html><p title=\"a\\b\">Zoë\r\n\t</script><script>alert(1)</script> Ελλάδα \u{1}</p>"
+        var page = PreviewPage()
+        page.add(fileName: "C1", html: Array(html.utf8))
+        page.add(fileName: "id-0a1b", html: Array("second".utf8))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hookline-page-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(page.page).write(to: folder)
+        #expect(try Self.messages(onPage: folder) == ["C1": html, "id-0a1b": "second"])
     }
 
     @Test("rows and JSON arrive in audience order across many chunks, and the JSON is what JSONEncoder writes")

@@ -113,6 +113,7 @@ private struct RenderRuns: Sendable {
         let cache = RenderCache(keepsHTML: writer != nil)
         var message: [UInt8] = []
         message.reserveCapacity(16_384)
+        var page = PreviewPage()
         while let (number, members) = feed.take() {
             var part = ChunkPart(keepRows: keepRows, json: json, index: writer != nil)
             for (position, stored) in members.enumerated() {
@@ -121,12 +122,24 @@ private struct RenderRuns: Sendable {
                 let line = composer.render(member, cache: cache, into: &message)
                 let recipient = PreviewReport.Recipient(customerID: member.customer.id, email: member.customer.email ?? "",
                                                         subject: line.subject, words: line.words, findings: line.findings)
-                part.add(recipient, first: number == 0 && position == 0, bytes: message.count)
-                if let writer, part.error == nil {
-                    do { try writer.write(customerID: recipient.customerID, eml: message, html: cache.html) } catch {
-                        part.error = error
-                    }
+                guard let writer else {
+                    part.add(recipient, first: number == 0 && position == 0, bytes: message.count)
+                    continue
                 }
+                let fileName = PreviewWriter.fileName(recipient.customerID)
+                let pageName = PreviewPage.name(run: number, position: position)
+                part.add(recipient, first: number == 0 && position == 0, bytes: message.count,
+                         link: PreviewPage.link(page: pageName, fileName: fileName))
+                guard part.error == nil else { continue }
+                page.add(fileName: fileName, html: cache.html)
+                let pageEnds = position == members.count - 1 || PreviewPage.name(run: number, position: position + 1) != pageName
+                do {
+                    try writer.write(fileName: fileName, eml: message)
+                    if pageEnds { try writer.write(page: pageName, page.page) }
+                } catch {
+                    part.error = error
+                }
+                if pageEnds { page = PreviewPage() }
             }
             if !merge.deliver(number, part) { feed.stop() }
         }
@@ -198,7 +211,7 @@ private struct ChunkPart {
     var first: [PreviewReport.Recipient] = []
     var rows: [PreviewReport.Recipient]?
     var json: [UInt8]?
-    /// `index.html` rows by rank (ok, warnings, errors), and the first customer of each.
+    /// `index.html` rows by rank (ok, warnings, errors), and the link to the first of each.
     var index: [[UInt8]]?
     var indexFirst: [String?] = [nil, nil, nil]
     var error: Error?
@@ -209,7 +222,8 @@ private struct ChunkPart {
         self.index = index ? [[], [], []] : nil
     }
 
-    mutating func add(_ r: PreviewReport.Recipient, first isFirst: Bool, bytes: Int) {
+    /// Adds a recipient; `link` is where `index.html` shows its HTML (with `--out`).
+    mutating func add(_ r: PreviewReport.Recipient, first isFirst: Bool, bytes: Int, link: String? = nil) {
         count += 1
         self.bytes += bytes
         if r.findings.hasErrors { withErrors += 1 }
@@ -220,10 +234,10 @@ private struct ChunkPart {
             PreviewJSON.recipient(r, first: isFirst, into: &text)
             json = text
         }
-        if var rows = index.take() {
+        if var rows = index.take(), let link {
             let rank = PreviewIndex.rank(r)
-            rows[rank] += PreviewIndex.row(r)
-            if indexFirst[rank] == nil { indexFirst[rank] = r.customerID }
+            rows[rank] += PreviewIndex.row(r, link: link)
+            if indexFirst[rank] == nil { indexFirst[rank] = link }
             index = rows
         }
     }

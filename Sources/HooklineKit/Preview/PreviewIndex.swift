@@ -9,17 +9,18 @@ enum PreviewIndex {
 
     private static func e(_ text: String) -> String { CompiledPart.escape(text, .html) }
 
-    static func row(_ r: PreviewReport.Recipient) -> [UInt8] {
+    /// A recipient's row; `link` shows its HTML (see ``PreviewPage``).
+    static func row(_ r: PreviewReport.Recipient, link: String) -> [UInt8] {
         let file = PreviewWriter.fileName(r.customerID)
         let findings = r.findings.isEmpty ? "<span class=ok>ok</span>" : r.findings.map {
             "<span class=\($0.severity.rawValue) title=\"\(e($0.message))\">\(e($0.rule))</span>"
         }.joined(separator: " ")
-        return Array(("<tr><td><a href=\"html/\(file).html\" target=view>\(e(r.customerID))</a></td><td class=email>\(e(r.email))</td>"
+        return Array(("<tr><td><a href=\"\(link)\" target=view>\(e(r.customerID))</a></td><td class=email>\(e(r.email))</td>"
             + "<td>\(e(r.subject))</td><td class=num>\(r.words)</td><td>\(findings)</td>"
             + "<td><a href=\"\(file).eml\">.eml</a></td></tr>\n").utf8)
     }
 
-    /// The page before and after the rows; `first` is the customer shown at first.
+    /// The page before and after the rows; `first` is the link to the message shown at first.
     static func page(_ report: PreviewReport, first: String?) -> (head: String, tail: String) {
         var groups = ""
         for g in report.groups {
@@ -29,7 +30,7 @@ enum PreviewIndex {
         var skipped: [String: Int] = [:]
         for s in report.skipped { skipped[s.reason, default: 0] += 1 }
         let skippedText = skipped.sorted { $0.value > $1.value }.map { "\($0.value) \(e($0.key))" }.joined(separator: ", ")
-        let firstPage = first.map { "html/\(PreviewWriter.fileName($0)).html" } ?? "about:blank"
+        let firstPage = first ?? "about:blank"
         let head = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>Preview: \(e(report.campaign))</title>

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes a dry run to a folder: `<customer>.eml` per recipient (exactly the bytes that would
-/// be sent), `html/<customer>.html` (the HTML part) and `index.html` to browse them.
+/// be sent), `html/<page>.html` (the HTML parts, see ``PreviewPage``) and `index.html` to
+/// browse them.
 ///
 /// Files are written as recipients are rendered; the index rows wait in one file per rank
 /// (errors, warnings, ok) until ``finish(_:)`` puts the page together.
@@ -33,12 +34,16 @@ public struct PreviewWriter: Sendable {
         return plain ? customerID : "id-" + SHA256.hash(Array(customerID.utf8)).prefix(10).hex
     }
 
-    /// Writes one recipient's files: `eml` (none when the message could not be built) and
-    /// `html`. Safe to call from several threads for different recipients.
-    public func write(customerID: String, eml: [UInt8], html: [UInt8]) throws {
-        let name = Self.fileName(customerID)
-        if !eml.isEmpty { try Self.write(eml, in: folders.top, name: name + ".eml", shown: folder.path) }
-        try Self.write(html, in: folders.html, name: name + ".html", shown: folder.path + "/html")
+    /// Writes one recipient's `.eml` under its ``fileName(_:)`` (none when the message could
+    /// not be built). Safe to call from several threads for different recipients.
+    func write(fileName: String, eml: [UInt8]) throws {
+        if !eml.isEmpty { try Self.write(eml, in: folders.top, name: fileName + ".eml", shown: folder.path) }
+    }
+
+    /// Writes a page of HTML parts as `html/<name>.html`. Safe to call from several threads
+    /// for different pages.
+    func write(page name: String, _ bytes: [UInt8]) throws {
+        try Self.write(bytes, in: folders.html, name: name + ".html", shown: folder.path + "/html")
     }
 
     /// One open-write-close: Foundation's Data.write costs several extra system calls per
@@ -50,7 +55,7 @@ public struct PreviewWriter: Sendable {
         try IndexParts.writeAll(fd, bytes, path: shown + "/" + name)
     }
 
-    /// Adds index rows by rank, in audience order; `first` is each rank's first customer.
+    /// Adds index rows by rank, in audience order; `first` links each rank's first message.
     /// Called by one thread at a time.
     func appendIndex(_ rows: [[UInt8]], first: [String?]) throws {
         try index.append(rows, first: first)

@@ -7,8 +7,9 @@ struct PreviewCommand: ParsableCommand {
         commandName: "preview",
         abstract: "The dry run: who would get what, with every content rule checked. Never sends.",
         discussion: """
-            With --out DIR: one .eml per recipient (exactly as it would be sent), html/ID.html and \
-            index.html to browse them. Exit 1 when any recipient's message has an error-level finding.
+            With --out DIR: one .eml per recipient (exactly as it would be sent), the HTML parts in \
+            html/ (256 to a page) and index.html to browse them. Exit 1 when any recipient's message \
+            has an error-level finding.
             """)
 
     @OptionGroup var global: GlobalOptions
