@@ -17,8 +17,9 @@ its own subprocess (wall time, peak RSS from os.wait4):
   Hookline --limit      the same, rendering only the first 1,000 recipients: the peak
                         RSS without the per-recipient work, so the difference to the full
                         run is the memory that grows with the number of recipients rendered
-  Hookline --out        the same with --out DIR (one .eml + one .html per recipient,
-                        index.html); its render phase includes writing every file
+  Hookline --out        the same with --out DIR (one .eml per recipient, the HTML parts
+                        256 to a page, index.html); its render phase includes writing
+                        every file
   mailmerge             PyPI mailmerge --dry-run --no-limit --output-format raw on the
                         same recipients with an equivalent Markdown template (with
                         --mailmerge-limit N, the first N of them: its per-message rate is
