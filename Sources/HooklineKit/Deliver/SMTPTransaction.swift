@@ -36,7 +36,11 @@ struct SMTPTransaction {
             replies = try stepByStep(message, on: session, deadline: deadline)
         }
         if replies.mail.code / 100 != 2 {
-            return refused(by: replies.mail, dataReply: replies.data, session, deadline: deadline)
+            let result = refused(by: replies.mail, dataReply: replies.data, session, deadline: deadline)
+            // A permanent refusal of MAIL FROM is about the shop's address, which every
+            // message shares: no recipient bounced, and the rest would fail alike.
+            if replies.mail.code / 100 == 5 { throw SenderRefused(address: message.envelopeFrom, reply: replies.mail) }
+            return result
         }
         guard let rcptReply = replies.rcpt, rcptReply.code / 100 == 2 else {
             return refused(by: replies.rcpt ?? replies.mail, dataReply: replies.data, session, deadline: deadline,
@@ -148,5 +152,17 @@ struct SMTPTransaction {
             }
         }
         output.append(contentsOf: [dot, cr, lf])
+    }
+}
+
+/// The server refused the envelope sender for good (5xx to MAIL FROM): the run stops, and
+/// the message's row waits for the next run like the rest.
+struct SenderRefused: Error, CustomStringConvertible {
+    let address: String
+    let reply: SMTPReply
+
+    var description: String {
+        "the server refused the sender address <\(address)>: \(reply); check sender.email in hookline.yml "
+            + "and that the relay lets this account send from that address"
     }
 }

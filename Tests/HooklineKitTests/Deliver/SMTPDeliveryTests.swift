@@ -137,6 +137,20 @@ import Testing
         #expect(server.received().flatMap(\.rcpt) == ["someone@example.org"])
     }
 
+    @Test func refusedSenderStopsTheRunWithoutBouncingAnyone() throws {
+        // A 5xx to MAIL FROM is about the shop's address, not the recipient's: nobody is
+        // bounced or suppressed, and the run stops instead of failing every message alike.
+        let server = try SMTPTestServer(["--reject-sender"])
+        let ledger = try ledger(["a@example.org", "b@example.org", "c@example.org"])
+        let summary = try send(ledger, settings: SMTPSettings(url: server.url))
+        #expect(summary.sent == 0 && summary.bounced == 0)
+        #expect(summary.stoppedBecause?.contains("550") == true)
+        #expect(summary.stoppedBecause?.contains("sender") == true)
+        #expect(try states(ledger).values.allSatisfy { $0 == .planned || $0 == .deferred })
+        #expect(try Suppressions(store: ledger.store).all().isEmpty)
+        #expect(server.received().isEmpty)
+    }
+
     @Test func droppedConnectionIsDeferredThenDeliveredOnce() throws {
         let server = try SMTPTestServer(["--drop", "flaky", "--drop-times", "1"])
         let ledger = try ledger(["flaky@example.org", "steady@example.org"])

@@ -37,6 +37,7 @@ def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--reject")
     parser.add_argument("--rcpt-tempfail")
+    parser.add_argument("--reject-sender", action="store_true", help="answer 550 to every MAIL FROM")
     parser.add_argument("--no-pipelining", action="store_true")
     parser.add_argument("--idle-close", type=float, default=300)
     parser.add_argument("--tempfail")
@@ -65,6 +66,13 @@ def main():
             if not args.no_pipelining:
                 responses.insert(len(responses) - 1, "250-PIPELINING")
             return responses
+
+        async def handle_MAIL(self, server, session, envelope, address, mail_options):
+            if args.reject_sender:
+                return "550 5.7.1 <%s>: sender not allowed to relay" % address
+            envelope.mail_from = address
+            envelope.mail_options.extend(mail_options)
+            return "250 OK"
 
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             waiting = bytes(getattr(server._reader, "_buffer", b""))
