@@ -206,7 +206,7 @@ public struct Ledger: Sendable {
 
     // The common case of both runs once per message, through statements prepared once.
     private static func claim(_ db: Database, _ statements: LedgerStatements, _ id: Int64, now: Int64) throws -> Claim {
-        if let attempt = try statements.claim(id, now: now) { return .claimed(attempt: attempt) }
+        if let attempt = try statements.claim(db, id, now: now) { return .claimed(attempt: attempt) }
         guard let row = try Row.fetchOne(db, sql: "SELECT email, state FROM send_ledger WHERE id = ?", arguments: [id]),
               let state = LedgerState(rawValue: row["state"]), LedgerState.pending.contains(state) else {
             return .notPending
