@@ -38,6 +38,18 @@ final class ClaimGroup: @unchecked Sendable {
     func claim(_ id: Int64, now: Int64, recording finished: Ledger.Finish?, store: Store,
                body: @escaping Body) throws -> Ledger.Claim {
         condition.lock()
+        if !committing && queued.isEmpty {
+            // Nobody else is claiming (always so with one connection): commit alone, without
+            // the queue's arrays and result table.
+            committing = true
+            condition.unlock()
+            let outcome = Result { try transaction(store: store) { db, statements in try body(db, statements, id, now, finished) } }
+            condition.lock()
+            committing = false
+            condition.broadcast()
+            condition.unlock()
+            return try outcome.get()
+        }
         let ticket = nextTicket
         nextTicket += 1
         queued.append((ticket, Request(id: id, now: now, finished: finished)))
