@@ -13,7 +13,7 @@ enum BatchHeaders {
         var toAddress: String
         /// The Message-ID's unique part and its domain.
         var messageKey: ArraySlice<UInt8>
-        var messageDomain: [UInt8]
+        var messageDomain: ArraySlice<UInt8>
         var unsubscribeURL: ArraySlice<UInt8>
         var unsubscribeMailto: ArraySlice<UInt8>
     }

@@ -78,7 +78,36 @@ extension Composer {
     /// built) and, when `cache.keepsHTML`, the HTML part into `cache.html`. Findings and bytes
     /// are exactly those of ``render(_:date:cache:)``, which handles the unusual recipients.
     func render(_ c: CustomerFeatures, cache: RenderCache, into message: inout [UInt8]) -> Line {
-        guard let keyVariables = batch.keyVariables, batch.headersSafe else { return renderOne(c, cache: cache, into: &message) }
+        renderBatched(c, messageID: nil, cache: cache, into: &message) ?? renderOne(c, cache: cache, into: &message)
+    }
+
+    /// Appends the message as ``render(_:date:cache:)`` builds it, with `messageID` (`unique@domain`,
+    /// as a ledger row names it) in place of the composer's own: what a send renders per recipient.
+    /// False, with nothing appended, when this path cannot build it or a rule reports an error;
+    /// ``render(_:date:cache:)`` then says why.
+    func sendBytes(_ c: CustomerFeatures, messageID: String, cache: RenderCache, into message: inout [UInt8]) -> Bool {
+        let id = messageID.utf8
+        // MIMEMessage's checks of a Message-ID; the signer's keys pass them by construction.
+        guard let at = id.firstIndex(of: 0x40), !id.contains(0x3E), !id.contains(0x20), !containsControl(bytes: id) else {
+            return false
+        }
+        cache.sendKey.removeAll(keepingCapacity: true)
+        cache.sendKey += id
+        let split = id.distance(from: id.startIndex, to: at)
+        let start = message.count
+        let explicit = (key: cache.sendKey[..<split], domain: cache.sendKey[(split + 1)...])
+        guard let line = renderBatched(c, messageID: explicit, cache: cache, into: &message), !line.findings.hasErrors else {
+            message.removeSubrange(start...)
+            return false
+        }
+        return true
+    }
+
+    /// The batch path; nil, with nothing appended, for the recipients ``renderOne`` handles.
+    /// `messageID` replaces the signer's key and the campaign's domain.
+    private func renderBatched(_ c: CustomerFeatures, messageID: (key: ArraySlice<UInt8>, domain: ArraySlice<UInt8>)?,
+                               cache: RenderCache, into message: inout [UInt8]) -> Line? {
+        guard let keyVariables = batch.keyVariables, batch.headersSafe else { return nil }
         let id = c.customer.id
         cache.url.removeAll(keepingCapacity: true)
         cache.url += batch.unsubscribeBase
@@ -101,15 +130,21 @@ extension Composer {
         cache.name += last.utf8
         // What MIMEMessage checks of the recipient; the rest was checked once for the campaign.
         guard checked.clean, !containsControl(bytes: cache.name), !containsControl(address), EmailAddress.isValid(address)
-        else { return renderOne(c, cache: cache, into: &message) }
+        else { return nil }
         cache.mailto.removeAll(keepingCapacity: true)
         cache.mailto += batch.unsubscribeMailtoPrefix
         cache.mailto += cache.url[tokenStart...]
-        cache.messageKey.removeAll(keepingCapacity: true)
-        batch.signer.appendMessageKey(customerID: id, at: c.now, into: &cache.messageKey, scratch: &cache.scratch)
+        let messageKey: ArraySlice<UInt8>, messageDomain: ArraySlice<UInt8>
+        if let messageID {
+            (messageKey, messageDomain) = messageID
+        } else {
+            cache.messageKey.removeAll(keepingCapacity: true)
+            batch.signer.appendMessageKey(customerID: id, at: c.now, into: &cache.messageKey, scratch: &cache.scratch)
+            (messageKey, messageDomain) = (cache.messageKey[...], batch.messageIDDomain[...])
+        }
         let headers = BatchHeaders.Message(
             from: batch.fromField, replyTo: batch.replyToField, subject: checked.subjectField, date: cache.dateField(c.now),
-            toName: cache.name, toAddress: address, messageKey: cache.messageKey[...], messageDomain: batch.messageIDDomain,
+            toName: cache.name, toAddress: address, messageKey: messageKey, messageDomain: messageDomain,
             unsubscribeURL: cache.url[...], unsubscribeMailto: cache.mailto[...])
         BatchHeaders.append(
             headers, into: &message,

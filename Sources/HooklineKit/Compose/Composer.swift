@@ -197,6 +197,8 @@ public final class RenderCache {
     var buffers = BodyProgram.Buffers()
     /// One batch message's unsubscribe URL, mailto, display name and message id, and hashing scratch.
     var url: [UInt8] = [], mailto: [UInt8] = [], name: [UInt8] = [], messageKey: [UInt8] = [], scratch: [UInt8] = []
+    /// The ledger's Message-ID of the message a send renders (see ``Composer/sendBytes(_:messageID:cache:into:)``).
+    var sendKey: [UInt8] = []
     /// Whether batch rendering also leaves each message's HTML part in ``html``.
     let keepsHTML: Bool
     var html: [UInt8] = []

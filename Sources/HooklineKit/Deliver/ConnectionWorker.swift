@@ -116,7 +116,7 @@ final class ConnectionWorker {
                                   note: "the message could not be built: \(error)", now: sender.clock())
                 return .done(.failed)
             }
-            if let problem = EnvelopeCheck.problem(message) {
+            if let problem = item.envelopeProblem {
                 connection.withdrawAnnounced()
                 try recordReply()
                 try ledger.finish(entry.id, state: .failed, code: nil, reply: nil, note: problem, now: sender.clock())

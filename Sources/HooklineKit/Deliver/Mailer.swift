@@ -113,16 +113,21 @@ public struct MailerUnavailable: Error, CustomStringConvertible, Sendable {
 public enum EnvelopeCheck {
     /// Nil when both addresses are safe; otherwise the reason to refuse the message.
     public static func problem(_ message: OutgoingMessage) -> String? {
-        for (role, address) in [("sender", message.envelopeFrom), ("recipient", message.recipient)] {
-            if address.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-                return "the \(role) address contains a control character (CR, LF, NUL, …)"
-            }
-            if !EmailAddress.isValid(address) {
-                return "the \(role) address '\(address)' is not a valid email address"
-            }
-        }
-        if message.messageId.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "/") }) {
+        // Runs for every message on the connection's thread: no array of pairs, no closures.
+        if let problem = problem(role: "sender", message.envelopeFrom) { return problem }
+        if let problem = problem(role: "recipient", message.recipient) { return problem }
+        for byte in message.messageId.utf8 where byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "/") {
             return "the Message-ID contains a space, a slash or a control character"
+        }
+        return nil
+    }
+
+    private static func problem(role: String, _ address: String) -> String? {
+        for byte in address.utf8 where byte < 0x20 || byte == 0x7F {
+            return "the \(role) address contains a control character (CR, LF, NUL, …)"
+        }
+        if !EmailAddress.isValid(address) {
+            return "the \(role) address '\(address)' is not a valid email address"
         }
         return nil
     }

@@ -7,6 +7,15 @@ final class RenderedQueue: @unchecked Sendable {
     struct Item {
         let entry: LedgerEntry
         let message: Result<OutgoingMessage, any Error>
+        /// ``EnvelopeCheck``'s verdict, reached on the rendering thread rather than the
+        /// connection's, which has the ledger commit and the transfer to do per message.
+        let envelopeProblem: String?
+
+        init(entry: LedgerEntry, message: Result<OutgoingMessage, any Error>) {
+            self.entry = entry
+            self.message = message
+            envelopeProblem = (try? message.get()).flatMap(EnvelopeCheck.problem)
+        }
     }
 
     private let condition = NSCondition()

@@ -48,8 +48,11 @@ final class CurlConnection: MailConnection {
     }
 
     func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
-        // Addresses are copied into commands verbatim: a CR or LF would inject one.
-        if let problem = EnvelopeCheck.problem(message) { return .failed(problem) }
+        // Addresses are copied into commands verbatim: a CR or LF would inject one. A message
+        // whose commands went out behind the previous content was checked before they did.
+        if session?.announced != message.messageId, let problem = EnvelopeCheck.problem(message) {
+            return .failed(problem)
+        }
         let next = next.flatMap { EnvelopeCheck.problem($0) == nil ? $0 : nil }
         do {
             return try transfer(message, announcing: next)

@@ -87,12 +87,19 @@ struct SMTPTransaction {
         "RCPT TO:<\(message.recipient)>"
     }
 
-    /// MAIL, RCPT and DATA as one pipelined group.
+    /// MAIL, RCPT and DATA as one pipelined group: the bytes of ``mail(_:size:)`` and
+    /// ``rcpt(_:)``, written without building the command strings.
     private static func appendEnvelope(_ message: OutgoingMessage, size: Bool, to output: inout [UInt8]) {
-        output.append(contentsOf: mail(message, size: size).utf8)
-        output.append(contentsOf: [0x0D, 0x0A])
-        output.append(contentsOf: rcpt(message).utf8)
-        output.append(contentsOf: "\r\nDATA\r\n".utf8)
+        output.append(contentsOf: "MAIL FROM:<".utf8)
+        output.append(contentsOf: message.envelopeFrom.utf8)
+        output.append(UInt8(ascii: ">"))
+        if size {
+            output.append(contentsOf: " SIZE=".utf8)
+            output.append(contentsOf: String(message.data.count).utf8)
+        }
+        output.append(contentsOf: "\r\nRCPT TO:<".utf8)
+        output.append(contentsOf: message.recipient.utf8)
+        output.append(contentsOf: ">\r\nDATA\r\n".utf8)
     }
 
     /// The transaction ended before the content. `reset` sends RSET so that the session can

@@ -75,6 +75,14 @@ struct ComposerSource: MessageSource {
         }
         // A test send goes to the test address, rendered for the chosen customer.
         features.customer.email = entry.email
+        if !entry.isTest {
+            let messageID = Self.messageID(entry, domain: composer.messageIDDomain)
+            var data: [UInt8] = []
+            if composer.sendBytes(features, messageID: messageID, cache: cache, into: &data) {
+                return OutgoingMessage(envelopeFrom: composer.from.address, recipient: entry.email, data: data,
+                                       messageId: entry.messageId)
+            }
+        }
         let rendered = composer.render(features, cache: cache)
         guard rendered.isSendable, var message = rendered.message else {
             let reason = rendered.failure?.description
@@ -82,10 +90,15 @@ struct ComposerSource: MessageSource {
             throw OperationError("not sending to customer \(entry.customerId): \(reason)",
                                  hint: "run 'hookline preview \(entry.campaign)' and fix the findings")
         }
-        message.messageID = entry.messageId.contains("@") ? entry.messageId : entry.messageId + "@" + (message.from.address.split(separator: "@").last.map(String.init) ?? "hookline.invalid")
+        message.messageID = Self.messageID(entry, domain: composer.messageIDDomain)
         if entry.isTest { message.subject = "[TEST] " + message.subject }
         return OutgoingMessage(envelopeFrom: message.envelopeFrom, recipient: entry.email,
                                data: message.bytes(), messageId: entry.messageId)
+    }
+
+    /// The row's Message-ID, with the sender's domain when the row has none.
+    static func messageID(_ entry: LedgerEntry, domain: String) -> String {
+        entry.messageId.contains("@") ? entry.messageId : entry.messageId + "@" + domain
     }
 }
 

@@ -188,9 +188,9 @@ public struct Ledger: Sendable {
     public func claim(_ id: Int64, now: Int64, recording finished: Finish? = nil) throws -> Claim {
         // This commit runs once per message, before its content goes out; connections that
         // claim at the same moment share it (see `ClaimGroup`).
-        try group.claim(id, now: now, recording: finished, store: store) { db, id, now, finished in
-            if let finished { try Self.finish(db, finished, now: now) }
-            return try Self.claim(db, id, now: now)
+        try group.claim(id, now: now, recording: finished, store: store) { db, statements, id, now, finished in
+            if let finished { try Self.finish(db, statements, finished, now: now) }
+            return try Self.claim(db, statements, id, now: now)
         }
     }
 
@@ -201,19 +201,12 @@ public struct Ledger: Sendable {
 
     /// Records the reply right after the transfer; a bounce also suppresses the address.
     public func finish(_ finished: Finish, now: Int64) throws {
-        try store.database.write { db in try Self.finish(db, finished, now: now) }
+        try group.transaction(store: store) { db, statements in try Self.finish(db, statements, finished, now: now) }
     }
 
-    // Cached statements: these run once per message, so they are compiled once.
-    private static func claim(_ db: Database, _ id: Int64, now: Int64) throws -> Claim {
-        // The usual case in one statement: a pending row whose address is not suppressed.
-        let claim = try db.cachedStatement(sql: """
-            UPDATE send_ledger SET state = 'sending', attempts = attempts + 1, sending_at = ?, updated_at = ?
-            WHERE id = ? AND state IN ('planned', 'deferred')
-                AND NOT EXISTS (SELECT 1 FROM suppression WHERE suppression.email = send_ledger.email)
-            RETURNING attempts
-            """)
-        if let attempt = try Int.fetchOne(claim, arguments: [now, now, id]) { return .claimed(attempt: attempt) }
+    // The common case of both runs once per message, through statements prepared once.
+    private static func claim(_ db: Database, _ statements: LedgerStatements, _ id: Int64, now: Int64) throws -> Claim {
+        if let attempt = try statements.claim(db, id, now: now) { return .claimed(attempt: attempt) }
         guard let row = try Row.fetchOne(db, sql: "SELECT email, state FROM send_ledger WHERE id = ?", arguments: [id]),
               let state = LedgerState(rawValue: row["state"]), LedgerState.pending.contains(state) else {
             return .notPending
@@ -229,13 +222,8 @@ public struct Ledger: Sendable {
         return .notPending
     }
 
-    private static func finish(_ db: Database, _ finished: Finish, now: Int64) throws {
-        try db.cachedStatement(sql: """
-            UPDATE send_ledger SET state = ?, smtp_code = ?, smtp_reply = ?, note = ?, updated_at = ?,
-                finished_at = CASE WHEN ? THEN ? ELSE finished_at END
-            WHERE id = ?
-            """).execute(arguments: [finished.state.rawValue, finished.code, finished.reply, finished.note, now,
-                                     finished.state.isFinal, now, finished.id])
+    private static func finish(_ db: Database, _ statements: LedgerStatements, _ finished: Finish, now: Int64) throws {
+        try statements.finish(finished, now: now)
         if finished.state == .bounced,
            let email = try String.fetchOne(db, sql: "SELECT email FROM send_ledger WHERE id = ?", arguments: [finished.id]) {
             try Suppressions.insert(db, email: email, reason: .bounced, source: "smtp", at: now)

@@ -19,11 +19,37 @@ final class ClaimGroup: @unchecked Sendable {
     private var results: [Int: Result<Ledger.Claim, Error>] = [:]
     private var nextTicket = 0
     private var committing = false
+    /// Prepared on the store's connection at the first use and only used inside its write
+    /// access; finalized with the last copy of the ledger, once its sends have finished.
+    private var statements: LedgerStatements?
+
+    typealias Body = (Database, LedgerStatements, Int64, Int64, Ledger.Finish?) throws -> Ledger.Claim
+
+    /// Runs `body` in one write transaction of the ledger's prepared statements.
+    func transaction<T>(store: Store, _ body: (Database, LedgerStatements) throws -> T) throws -> T {
+        try store.database.writeWithoutTransaction { db in
+            let prepared = try statements ?? LedgerStatements(db)
+            statements = prepared
+            return try prepared.transaction(db) { try body(db, prepared) }
+        }
+    }
 
     /// Runs `request` in a shared transaction; `body` is one claim inside it.
     func claim(_ id: Int64, now: Int64, recording finished: Ledger.Finish?, store: Store,
-               body: @escaping (Database, Int64, Int64, Ledger.Finish?) throws -> Ledger.Claim) throws -> Ledger.Claim {
+               body: @escaping Body) throws -> Ledger.Claim {
         condition.lock()
+        if !committing && queued.isEmpty {
+            // Nobody else is claiming (always so with one connection): commit alone, without
+            // the queue's arrays and result table.
+            committing = true
+            condition.unlock()
+            let outcome = Result { try transaction(store: store) { db, statements in try body(db, statements, id, now, finished) } }
+            condition.lock()
+            committing = false
+            condition.broadcast()
+            condition.unlock()
+            return try outcome.get()
+        }
         let ticket = nextTicket
         nextTicket += 1
         queued.append((ticket, Request(id: id, now: now, finished: finished)))
@@ -37,7 +63,7 @@ final class ClaimGroup: @unchecked Sendable {
                 let batch = queued
                 queued = []
                 condition.unlock()
-                let outcome = Self.commit(batch.map(\.request), store: store, body: body)
+                let outcome = commit(batch.map(\.request), store: store, body: body)
                 condition.lock()
                 for (index, item) in batch.enumerated() {
                     results[item.ticket] = outcome.map { $0[index] }
@@ -50,21 +76,11 @@ final class ClaimGroup: @unchecked Sendable {
         }
     }
 
-    /// One transaction for the whole batch; BEGIN and COMMIT are compiled once.
-    private static func commit(_ batch: [Request], store: Store,
-                               body: (Database, Int64, Int64, Ledger.Finish?) throws -> Ledger.Claim)
-        -> Result<[Ledger.Claim], Error> {
+    /// One transaction for the whole batch.
+    private func commit(_ batch: [Request], store: Store, body: Body) -> Result<[Ledger.Claim], Error> {
         Result {
-            try store.database.writeWithoutTransaction { db in
-                try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
-                do {
-                    let claims = try batch.map { try body(db, $0.id, $0.now, $0.finished) }
-                    try db.cachedStatement(sql: "COMMIT").execute()
-                    return claims
-                } catch {
-                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
-                    throw error
-                }
+            try transaction(store: store) { db, statements in
+                try batch.map { try body(db, statements, $0.id, $0.now, $0.finished) }
             }
         }
     }
