@@ -121,12 +121,9 @@ extension BlobPipeline {
     /// already has a stored blob gets `merge(stored, new)` instead.
     func store(in db: Database, table: String, append: Bool, merge: ([UInt8], [UInt8]) throws -> [UInt8]) throws {
         defer { drain() }
-        func insert(rows: Int) throws -> RawStatement {
-            let values = repeatElement("(?, ?)", count: rows).joined(separator: ", ")
-            return try RawStatement(db, "INSERT OR REPLACE INTO \(table)(customer_id, data) VALUES \(values)")
-        }
-        let upsert = try insert(rows: 1)
-        let many = append ? nil : try insert(rows: BlobPipeline.rowsPerInsert)
+        let head = "INSERT OR REPLACE INTO \(table)(customer_id, data)"
+        let upsert = try RawStatement(db, insert: head, columns: 2, rows: 1)
+        let many = append ? nil : try RawStatement(db, insert: head, columns: 2, rows: BlobPipeline.rowsPerInsert)
         let existing = append ? try RawStatement(db, "SELECT data FROM \(table) WHERE customer_id = ?") : nil
         while let batch = next() {
             // Whole groups of rows go through `many`; the rest, and every merge, one by one.

@@ -110,15 +110,9 @@ enum CustomerParser {
         private var numbers: [(subscribed: Bool, createdAt: Double?, line: Int)] = []
 
         init(_ db: Database) throws {
-            func insert(rows: Int) throws -> RawStatement {
-                let values = repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
-                return try RawStatement(db, """
-                    INSERT INTO customer(id, email, first_name, last_name, locale, timezone, attributes, subscribed, created_at, line)
-                    VALUES \(values)
-                    """)
-            }
-            many = try insert(rows: CustomerRows.perInsert)
-            single = try insert(rows: 1)
+            let head = "INSERT INTO customer(id, email, first_name, last_name, locale, timezone, attributes, subscribed, created_at, line)"
+            many = try RawStatement(db, insert: head, columns: 10, rows: CustomerRows.perInsert)
+            single = try RawStatement(db, insert: head, columns: 10, rows: 1)
         }
 
         /// The row's next text column, in the statement's order.
@@ -135,23 +129,27 @@ enum CustomerParser {
             if numbers.count == CustomerRows.perInsert { try flush() }
         }
 
-        /// Inserts every waiting row.
+        /// Inserts every waiting row: a full group in one statement, a last partial one row by row.
         mutating func flush() throws {
-            let statement = numbers.count == CustomerRows.perInsert ? many : single
-            let rows = numbers.count == CustomerRows.perInsert ? [0..<numbers.count] : numbers.indices.map { $0..<$0 + 1 }
             try arena.withUnsafeBufferPointer { arena in
-                for group in rows {
-                    for (slot, row) in group.enumerated() {
-                        let base = Int32(slot * 10)
-                        for column in 0..<CustomerRows.textsPerRow {
-                            let text = texts[row * CustomerRows.textsPerRow + column].map { UnsafeBufferPointer(rebasing: arena[$0]) }
-                            statement.bind(base + Int32(column) + 1, text: text, copy: false)
-                        }
-                        statement.bind(base + 8, int: numbers[row].subscribed ? 1 : 0)
-                        statement.bind(base + 9, double: numbers[row].createdAt)
-                        statement.bind(base + 10, int: Int64(numbers[row].line))
+                func bind(_ row: Int, slot: Int, in statement: RawStatement) {
+                    let base = Int32(slot * 10)
+                    for column in 0..<CustomerRows.textsPerRow {
+                        let text = texts[row * CustomerRows.textsPerRow + column].map { UnsafeBufferPointer(rebasing: arena[$0]) }
+                        statement.bind(base + Int32(column) + 1, text: text, copy: false)
                     }
-                    try statement.run()
+                    statement.bind(base + 8, int: numbers[row].subscribed ? 1 : 0)
+                    statement.bind(base + 9, double: numbers[row].createdAt)
+                    statement.bind(base + 10, int: Int64(numbers[row].line))
+                }
+                if numbers.count == CustomerRows.perInsert {
+                    for row in numbers.indices { bind(row, slot: row, in: many) }
+                    try many.run()
+                } else {
+                    for row in numbers.indices {
+                        bind(row, slot: 0, in: single)
+                        try single.run()
+                    }
                 }
             }
             arena.removeAll(keepingCapacity: true)

@@ -9,6 +9,13 @@ final class RawStatement {
     private var handle: OpaquePointer?
     private let sql: String
 
+    /// `head` (an INSERT up to `VALUES`) for `rows` rows of `columns` parameters each, so that
+    /// one statement's start, cursors and reset serve many rows of a bulk insert.
+    convenience init(_ db: Database, insert head: String, columns: Int, rows: Int) throws {
+        let row = "(" + repeatElement("?", count: columns).joined(separator: ", ") + ")"
+        try self.init(db, head + " VALUES " + repeatElement(row, count: rows).joined(separator: ", "))
+    }
+
     init(_ db: Database, _ sql: String) throws {
         self.sql = sql
         guard sqlite3_prepare_v2(db.sqliteConnection, sql, -1, &handle, nil) == SQLITE_OK, handle != nil else {
@@ -39,6 +46,9 @@ final class RawStatement {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
+
+    /// The column as an integer (0 for NULL).
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
     /// The column's bytes (text or blob), valid until the next step.
     func bytes(_ column: Int32) -> UnsafeRawBufferPointer {

@@ -55,22 +55,11 @@ final class LedgerStatements {
         guard sqlite3_changes(db.sqliteConnection) > 0 else { return nil }
         attempts.bind(1, int: id)
         defer { attempts.reset() }
-        guard try attempts.step(), let attempt = Self.integer(attempts.bytes(0)) else {
+        guard try attempts.step() else {
             throw OperationError("the ledger row \(id) was claimed but its attempts cannot be read",
                                  hint: "delete .hookline/ to rebuild the store from the CSV files")
         }
-        return attempt
-    }
-
-    /// An integer column, which SQLite hands over as its decimal text.
-    private static func integer(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard !bytes.isEmpty, bytes.count < 19 else { return nil }
-        var value = 0
-        for digit in bytes {
-            guard (0x30...0x39).contains(digit) else { return nil }
-            value = value * 10 + Int(digit - 0x30)
-        }
-        return value
+        return Int(attempts.int(0))
     }
 
     /// Records a transfer's reply; `finished_at` only for a final state.
