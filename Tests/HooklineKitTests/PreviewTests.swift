@@ -75,7 +75,7 @@ struct PreviewTests {
         page.add(fileName: "id-0a1b", html: Array("second".utf8))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hookline-page-\(UUID().uuidString).html")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(page.page).write(to: folder)
+        try Data(page.finish()).write(to: folder)
         #expect(try Self.messages(onPage: folder) == ["C1": html, "id-0a1b": "second"])
     }
 

@@ -132,14 +132,13 @@ private struct RenderRuns: Sendable {
                          link: PreviewPage.link(page: pageName, fileName: fileName))
                 guard part.error == nil else { continue }
                 page.add(fileName: fileName, html: cache.html)
-                let pageEnds = position == members.count - 1 || PreviewPage.name(run: number, position: position + 1) != pageName
+                let pageEnds = position == members.count - 1 || (position + 1) % PreviewPage.perPage == 0
                 do {
                     try writer.write(fileName: fileName, eml: message)
-                    if pageEnds { try writer.write(page: pageName, page.page) }
+                    if pageEnds { try writer.write(page: pageName, page.finish()) }
                 } catch {
                     part.error = error
                 }
-                if pageEnds { page = PreviewPage() }
             }
             if !merge.deliver(number, part) { feed.stop() }
         }

@@ -10,9 +10,13 @@ struct PreviewPage {
     private var bytes: [UInt8] = []
     private(set) var count = 0
 
-    init() {
+    init() { start() }
+
+    private mutating func start() {
+        bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(Self.perPage * 6_000)
-        bytes += Array(Self.head.utf8)
+        bytes += Self.head.utf8
+        count = 0
     }
 
     /// The page a recipient's HTML is on: run `run`, `position` within it.
@@ -31,8 +35,12 @@ struct PreviewPage {
         count += 1
     }
 
-    /// The finished page.
-    var page: [UInt8] { bytes + Array(Self.tail.utf8) }
+    /// The finished page; the builder starts the next one, reusing its buffer.
+    mutating func finish() -> [UInt8] {
+        bytes += Self.tail.utf8
+        defer { start() }
+        return bytes
+    }
 
     /// A JavaScript string literal (JSON) of UTF-8 text. `<` is escaped too, so no message
     /// can end the script early with `</script>`. Written through a pointer: a message is a
