@@ -25,9 +25,9 @@ struct BatchPlan: Sendable {
         self.unsubscribeBase = Array(unsubscribeBase.utf8)
         self.unsubscribeMailtoPrefix = Array(unsubscribeMailtoPrefix.utf8)
         self.messageIDDomain = Array(messageIDDomain.utf8)
-        headersSafe = unsubscribeBase.hasPrefix("https://") && ![unsubscribeBase, unsubscribeMailtoPrefix, messageIDDomain]
-            .contains(where: containsControl)
-            && ![unsubscribeBase, messageIDDomain].contains { $0.utf8.contains(0x3E) || $0.utf8.contains(0x20) }
+        // The signer's keys and tokens are base64url, so these parts decide the whole fields.
+        headersSafe = MIMEMessage.isUnsubscribeURL(unsubscribeBase) && MIMEMessage.isMessageID(("key@" + messageIDDomain).utf8)
+            && ![unsubscribeBase, unsubscribeMailtoPrefix, messageIDDomain].contains(where: containsControl)
         let newline = BodyProgram.Source.text("\n\n")
         text = BodyProgram(BodyProgram.sources(template.story.text) + [newline] + BodyProgram.sources(template.hook.text)
                            + [.text("\n\n-- \n")] + BodyProgram.sources(template.footer.text) + [.text("\n")],
@@ -88,9 +88,7 @@ extension Composer {
     func sendBytes(_ c: CustomerFeatures, messageID: String, cache: RenderCache, into message: inout [UInt8]) -> Bool {
         let id = messageID.utf8
         // MIMEMessage's checks of a Message-ID; the signer's keys pass them by construction.
-        guard let at = id.firstIndex(of: 0x40), !id.contains(0x3E), !id.contains(0x20), !containsControl(bytes: id) else {
-            return false
-        }
+        guard MIMEMessage.isMessageID(id), !containsControl(bytes: id), let at = id.firstIndex(of: 0x40) else { return false }
         cache.sendKey.removeAll(keepingCapacity: true)
         cache.sendKey += id
         let split = id.distance(from: id.startIndex, to: at)

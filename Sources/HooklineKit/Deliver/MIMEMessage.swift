@@ -80,14 +80,24 @@ public struct MIMEMessage: Sendable {
         for (field, address) in addresses where !EmailAddress.isValid(address) {
             throw MIMEError(field: field, "'\(address)' is not a valid email address")
         }
-        let url = unsubscribeURL.utf8
-        guard unsubscribeURL.hasPrefix("https://"), !url.contains(0x3E), !url.contains(0x20) else {
+        guard isUnsubscribeURL(unsubscribeURL) else {
             throw MIMEError(field: "unsubscribe_url", "must be an https URL (RFC 8058)")
         }
-        let id = messageID.utf8
-        guard id.contains(0x40), !id.contains(0x3E), !id.contains(0x20) else {
+        guard isMessageID(messageID.utf8) else {
             throw MIMEError(field: "message_id", "must look like unique@domain")
         }
+    }
+
+    /// The shape `validate` requires of List-Unsubscribe's URL (control characters aside):
+    /// https, and nothing that ends the `<…>` it is written in.
+    static func isUnsubscribeURL(_ url: String) -> Bool {
+        url.hasPrefix("https://") && !url.utf8.contains(0x3E) && !url.utf8.contains(0x20)
+    }
+
+    /// The shape `validate` requires of a Message-ID (control characters aside): `unique@domain`
+    /// with nothing that ends the `<…>` it is written in.
+    static func isMessageID<ID: Collection<UInt8>>(_ id: ID) -> Bool {
+        id.contains(0x40) && !id.contains(0x3E) && !id.contains(0x20)
     }
 
     /// The boundary: derived from the message id; `=_` never occurs in quoted-printable text.
