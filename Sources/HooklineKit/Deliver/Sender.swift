@@ -107,6 +107,9 @@ public struct Sender: Sendable {
         // waiting for the server's reply then leaves the core to the next message's render.
         let renderers = max(1, min(connections, ProcessInfo.processInfo.activeProcessorCount))
         let rendered = RenderedQueue(capacity: 16 * connections, producers: renderers)
+        // Checkpoints run beside the send, not inside the commit that precedes a transfer.
+        let checkpoint = BackgroundCheckpoint.start(for: ledger.store)
+        defer { checkpoint?.stop() }
         let group = DispatchGroup()
         func start(_ body: @escaping @Sendable () -> Void) {
             group.enter()
