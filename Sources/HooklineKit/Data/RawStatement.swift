@@ -50,6 +50,14 @@ final class RawStatement {
     /// The column as an integer (0 for NULL).
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    /// The column as text; nil for NULL.
+    func text(_ column: Int32) -> String? {
+        guard !isNull(column) else { return nil }
+        return String(decoding: bytes(column), as: UTF8.self)
+    }
+
     /// The column's bytes (text or blob), valid until the next step.
     func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
         let count = Int(sqlite3_column_bytes(handle, column))
