@@ -28,9 +28,15 @@ final class ConnectionWorker {
     /// The message after the one in transfer, taken early so that its commands can follow
     /// the current content on the wire (see ``MailConnection/deliver(_:announcing:)``).
     private var lookahead: RenderedQueue.Item?
+    /// Whether the next row is claimed while the current reply is on its way (one
+    /// connection only: that holds the store's write lock across the wait).
+    private let claimsWhileWaiting: Bool
+    /// The lookahead's row, claimed and committed with the previous reply.
+    private var claimedAhead: (id: Int64, claim: Ledger.Claim)?
 
     init(sender: Sender, connection: any MailConnection, queue: SendQueue, rendered: RenderedQueue,
-         limiter: RateLimiter, progress: @escaping @Sendable (SendProgress) -> Void) {
+         limiter: RateLimiter, claimsWhileWaiting: Bool, progress: @escaping @Sendable (SendProgress) -> Void) {
+        self.claimsWhileWaiting = claimsWhileWaiting
         self.sender = sender
         self.connection = connection
         self.queue = queue
@@ -125,12 +131,18 @@ final class ConnectionWorker {
             // A reply is never held back while the rate limiter sleeps.
             if limiter.limits { try recordReply() }
             limiter.acquire()
-            let previous = unrecorded
-            let claim = try ledger.claim(entry.id, now: sender.clock(), recording: previous?.finish)
-            if let previous {
-                unrecorded = nil
-                report(previous.entry, previous.result)
+            let claim: Ledger.Claim
+            if let ahead = claimedAhead, ahead.id == entry.id {
+                claim = ahead.claim
+            } else {
+                let previous = unrecorded
+                claim = try ledger.claim(entry.id, now: sender.clock(), recording: previous?.finish)
+                if let previous {
+                    unrecorded = nil
+                    report(previous.entry, previous.result)
+                }
             }
+            claimedAhead = nil
             let attempt: Int
             switch claim {
             case .claimed(let number): attempt = number
@@ -141,24 +153,32 @@ final class ConnectionWorker {
                 connection.withdrawAnnounced()
                 return .skipped
             }
-            let outcome: DeliveryOutcome
-            do {
-                outcome = try connection.deliver(message, announcing: peekNext())
-            } catch {
+            let next = peekNext()
+            let delivered: Result<DeliveryOutcome, any Error>
+            if claimsWhileWaiting, next != nil, let ahead = lookahead?.entry, lookahead?.envelopeProblem == nil {
+                let overlapped = try ledger.claimWhileWaiting(ahead.id, clock: sender.clock) { claimNext in
+                    Result { try connection.deliver(message, announcing: next, whileWaiting: claimNext) }
+                } recording: { delivered in
+                    (try? delivered.get()).map { finish(entry, $0) }
+                }
+                delivered = overlapped.result
+                if let claim = overlapped.next {
+                    // This reply is committed with the claim: report it now.
+                    claimedAhead = (ahead.id, claim)
+                    if case .success(let outcome) = delivered { return result(outcome, attempt: attempt) }
+                }
+            } else {
+                delivered = Result { try connection.deliver(message, announcing: next) }
+            }
+            switch delivered {
+            case .success(let outcome):
+                unrecorded = Unrecorded(entry: entry, finish: finish(entry, outcome), result: result(outcome, attempt: attempt))
+                return nil
+            case .failure(let error):
                 // Not handed over: the row waits for the next run.
                 try ledger.finish(entry.id, state: .deferred, code: nil, reply: nil, note: "\(error)", now: sender.clock())
                 return .stop("\(error)")
             }
-            let note: String? = if case .failed(let reason) = outcome { reason } else { nil }
-            let finish = Ledger.Finish(id: entry.id, state: outcome.state, code: outcome.reply?.code,
-                                       reply: outcome.reply?.text, note: note)
-            let result: SendQueue.Result = if case .deferred = outcome, attempt < sender.retry.attempts {
-                .retry(after: sender.retry.delay(beforeAttempt: attempt + 1))
-            } else {
-                .done(outcome.state)
-            }
-            unrecorded = Unrecorded(entry: entry, finish: finish, result: result)
-            return nil
         } catch {
             let reason = "the ledger could not be updated: \(error)"
             if let pending = unrecorded {
@@ -167,5 +187,18 @@ final class ConnectionWorker {
             }
             return .stop(reason)
         }
+    }
+
+    private func finish(_ entry: LedgerEntry, _ outcome: DeliveryOutcome) -> Ledger.Finish {
+        let note: String? = if case .failed(let reason) = outcome { reason } else { nil }
+        return Ledger.Finish(id: entry.id, state: outcome.state, code: outcome.reply?.code, reply: outcome.reply?.text,
+                             note: note)
+    }
+
+    private func result(_ outcome: DeliveryOutcome, attempt: Int) -> SendQueue.Result {
+        if case .deferred = outcome, attempt < sender.retry.attempts {
+            return .retry(after: sender.retry.delay(beforeAttempt: attempt + 1))
+        }
+        return .done(outcome.state)
     }
 }

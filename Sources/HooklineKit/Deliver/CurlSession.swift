@@ -252,20 +252,46 @@ final class CurlSession {
                 inputStart = newline + 1
                 return line
             }
-            if inputStart > 0 {
-                input.replaceSubrange(0..<(inputEnd - inputStart), with: input[inputStart..<inputEnd])
-                inputEnd -= inputStart
-                inputStart = 0
-            }
-            if inputEnd == input.count {
-                guard input.count < 1 << 20 else {
-                    clean = false
-                    throw SessionLost("the server sent a reply line longer than 1 MiB")
-                }
-                input += [UInt8](repeating: 0, count: input.count)
-            }
+            try makeRoom()
             inputEnd += try receive(into: inputEnd, deadline: deadline)
         }
+    }
+
+    /// Moves unread input to the front of the buffer and grows it when it is full.
+    private func makeRoom() throws {
+        if inputStart > 0 {
+            input.replaceSubrange(0..<(inputEnd - inputStart), with: input[inputStart..<inputEnd])
+            inputEnd -= inputStart
+            inputStart = 0
+        }
+        if inputEnd == input.count {
+            guard input.count < 1 << 20 else {
+                clean = false
+                throw SessionLost("the server sent a reply line longer than 1 MiB")
+            }
+            input += [UInt8](repeating: 0, count: input.count)
+        }
+    }
+
+    /// Whether the server has said something, or does within `seconds`. True also when the
+    /// connection failed: the next ``reply(deadline:)`` reports that.
+    func inputArrives(within seconds: Double) -> Bool {
+        if inputStart < inputEnd { return true }
+        guard (try? makeRoom()) != nil else { return true }
+        for attempt in 0..<2 {
+            // Read before polling: TLS may hold decrypted bytes that the socket no longer shows.
+            var received = 0
+            let result = input.withUnsafeMutableBytes { buffer in
+                curl_easy_recv(handle, buffer.baseAddress.map { $0 + inputEnd }, buffer.count - inputEnd, &received)
+            }
+            guard result == CURLE_AGAIN else {
+                if result == CURLE_OK { inputEnd += received }
+                return true
+            }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            if attempt == 1 || poll(&descriptor, 1, Int32(seconds * 1000)) <= 0 { return false }
+        }
+        return false
     }
 
     private func receive(into offset: Int, deadline: Double) throws -> Int {

@@ -81,6 +81,11 @@ public protocol MailConnection: AnyObject {
     /// The caller then either delivers `next` as its very next call or calls
     /// ``withdrawAnnounced()``; `next` gets no content until its own `deliver` call.
     func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome
+    /// As ``deliver(_:announcing:)``; `whileWaiting` runs once the content is out, before the
+    /// wait for the final reply (never when no content went out), and what it returns is
+    /// called if that reply is slow to come (see ``Ledger/claimWhileWaiting(_:clock:transfer:recording:)``).
+    func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?,
+                 whileWaiting: () -> (() -> Void)?) throws -> DeliveryOutcome
     /// The announced message will not be delivered (its row could not be claimed): the
     /// connection makes sure the server never receives its content.
     func withdrawAnnounced()
@@ -90,6 +95,12 @@ extension MailConnection {
     /// Back-ends without pipelining deliver one message at a time.
     public func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
         try deliver(message)
+    }
+
+    /// Back-ends without a reply to wait for have no use for `whileWaiting`.
+    public func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?,
+                        whileWaiting: () -> (() -> Void)?) throws -> DeliveryOutcome {
+        try deliver(message, announcing: next)
     }
 
     public func withdrawAnnounced() {}

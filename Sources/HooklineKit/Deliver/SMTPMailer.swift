@@ -48,6 +48,11 @@ final class CurlConnection: MailConnection {
     }
 
     func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
+        try deliver(message, announcing: next, whileWaiting: { nil })
+    }
+
+    func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?,
+                 whileWaiting: () -> (() -> Void)?) throws -> DeliveryOutcome {
         // Addresses are copied into commands verbatim: a CR or LF would inject one. A message
         // whose commands went out behind the previous content was checked before they did.
         if session?.announced != message.messageId, let problem = EnvelopeCheck.problem(message) {
@@ -55,7 +60,7 @@ final class CurlConnection: MailConnection {
         }
         let next = next.flatMap { EnvelopeCheck.problem($0) == nil ? $0 : nil }
         do {
-            return try transfer(message, announcing: next)
+            return try transfer(message, announcing: next, whileWaiting: whileWaiting)
         } catch is SessionLost where !transaction.contentSent && session != nil {
             // A session that waited (rate limit, slow rendering) may have been closed by the
             // server in the meantime. Nothing of this message went out: send it on a new session.
@@ -64,7 +69,7 @@ final class CurlConnection: MailConnection {
             return deferred(lost)
         }
         do {
-            return try transfer(message, announcing: next)
+            return try transfer(message, announcing: next, whileWaiting: whileWaiting)
         } catch let lost as SessionLost {
             return deferred(lost)
         }
@@ -79,13 +84,15 @@ final class CurlConnection: MailConnection {
         }
     }
 
-    private func transfer(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
+    private func transfer(_ message: OutgoingMessage, announcing next: OutgoingMessage?,
+                          whileWaiting: () -> (() -> Void)?) throws -> DeliveryOutcome {
         if let session, let announced = session.announced, announced != message.messageId { withdrawAnnounced() }
         if let session, session.announced == nil, !session.isOpen() { self.session = nil }
         let session = try self.session ?? CurlSession(settings: settings, password: password)
         self.session = session
         let deadline = RateLimiter.monotonicSeconds() + Double(settings.messageTimeoutSeconds)
-        let outcome = try transaction.deliver(message, announcing: next, on: session, deadline: deadline)
+        let outcome = try transaction.deliver(message, announcing: next, on: session, deadline: deadline,
+                                              whileWaiting: whileWaiting)
         if !session.clean { self.session = nil }
         return outcome
     }

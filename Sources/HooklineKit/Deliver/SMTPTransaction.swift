@@ -9,6 +9,10 @@ import Foundation
 /// before its own call: its row is claimed in between. Without PIPELINING each command waits
 /// for its reply. Either way the outcome follows the first reply that is not positive.
 struct SMTPTransaction {
+    /// How long the work done while waiting for a reply may hold on to what it took (the
+    /// store's write lock): a reply on a local relay takes well under a millisecond.
+    static let waitingHold = 0.05
+
     /// Reused between messages so that building the wire bytes allocates nothing.
     private var output: [UInt8] = []
     /// Whether any of the last message's content went out: until then the server cannot have
@@ -18,8 +22,11 @@ struct SMTPTransaction {
     /// Sends `message` (its commands, unless they went out behind the previous content) and
     /// classifies the reply that decided it; announces `next` when the session pipelines.
     /// Throws ``SessionLost`` when the connection failed before that reply.
+    ///
+    /// `whileWaiting` runs once the content is out; if the final reply has not come within
+    /// ``waitingHold`` seconds after it, what it returned is called.
     mutating func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?, on session: CurlSession,
-                          deadline: Double) throws -> DeliveryOutcome {
+                          deadline: Double, whileWaiting: () -> (() -> Void)? = { nil }) throws -> DeliveryOutcome {
         contentSent = false
         let pipelining = session.capabilities.pipelining
         let replies: (mail: SMTPReply, rcpt: SMTPReply?, data: SMTPReply?)
@@ -57,6 +64,7 @@ struct SMTPTransaction {
         }
         contentSent = true
         try session.send(output, deadline: deadline)
+        if let slow = whileWaiting(), !session.inputArrives(within: Self.waitingHold) { slow() }
         let final = try session.reply(deadline: deadline)
         return outcome(for: final, session)
     }

@@ -122,7 +122,12 @@ public struct Sender: Sendable {
             start { [self] in runRenderer(queue: queue, rendered: rendered) }
         }
         for _ in 0..<connections {
-            start { [self] in runWorker(queue: queue, rendered: rendered, limiter: limiter, progress: progress) }
+            // One connection claims its next row while a reply is on its way; several share
+            // commits instead (see `ClaimGroup`), which a held write lock would serialise.
+            start { [self] in
+                runWorker(queue: queue, rendered: rendered, limiter: limiter, claimsWhileWaiting: connections == 1,
+                          progress: progress)
+            }
         }
         group.wait()
         var summary = queue.summary
@@ -143,7 +148,7 @@ public struct Sender: Sendable {
         }
     }
 
-    private func runWorker(queue: SendQueue, rendered: RenderedQueue, limiter: RateLimiter,
+    private func runWorker(queue: SendQueue, rendered: RenderedQueue, limiter: RateLimiter, claimsWhileWaiting: Bool,
                            progress: @escaping @Sendable (SendProgress) -> Void) {
         let connection: any MailConnection
         do {
@@ -154,6 +159,6 @@ public struct Sender: Sendable {
             return
         }
         ConnectionWorker(sender: self, connection: connection, queue: queue, rendered: rendered, limiter: limiter,
-                         progress: progress).run()
+                         claimsWhileWaiting: claimsWhileWaiting, progress: progress).run()
     }
 }

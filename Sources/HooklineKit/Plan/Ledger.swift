@@ -222,6 +222,25 @@ public struct Ledger: Sendable {
         }
     }
 
+    /// Runs `transfer` (one message's) and claims row `next` while its reply is on its way:
+    /// `transfer` calls `claimNext` once its content is out. The claim and the reply that
+    /// `recording` makes of the result then share one commit, after the reply — as with
+    /// ``claim(_:now:recording:)``, no content goes out before its row and the previous
+    /// reply are committed, but the claim's statements no longer wait for the reply.
+    ///
+    /// Holds the store's write lock from `claimNext` to the commit, so it is for one
+    /// connection alone, and the closure `claimNext` returns gives the lock up when the
+    /// reply is slow. Returns the transfer's result and `next`'s claim, nil when it was not
+    /// made (not called, given up, or `recording` returned nil). Throws only ledger failures.
+    public func claimWhileWaiting<T>(_ next: Int64, clock: @escaping @Sendable () -> Int64,
+                                     transfer: (_ claimNext: () -> (() -> Void)?) -> T,
+                                     recording: (T) -> Finish?) throws -> (result: T, next: Claim?) {
+        try group.overlapping(store: store, transfer: transfer,
+                              claim: { db, statements in try Self.claim(db, statements, next, now: clock()) },
+                              record: recording,
+                              finish: { db, statements, finished in try Self.finish(db, statements, finished, now: clock()) })
+    }
+
     /// Records the reply right after the transfer; a bounce also suppresses the address.
     public func finish(_ id: Int64, state: LedgerState, code: Int?, reply: String?, note: String? = nil, now: Int64) throws {
         try finish(Finish(id: id, state: state, code: code, reply: reply, note: note), now: now)

@@ -76,6 +76,63 @@ final class ClaimGroup: @unchecked Sendable {
         }
     }
 
+    /// A transfer whose reply commits together with the next row's claim, the claim made
+    /// while the reply is on its way (see ``Ledger/claimWhileWaiting(_:clock:transfer:recording:)``).
+    /// `transfer` may call `claimNext` once; that opens the transaction and returns how to
+    /// give it up again. `record` turns the transfer's result into the reply to commit with
+    /// the claim, or nil to roll the claim back.
+    func overlapping<T>(store: Store, transfer: (_ claimNext: () -> (() -> Void)?) -> T,
+                        claim: @escaping (Database, LedgerStatements) throws -> Ledger.Claim,
+                        record: (T) -> Ledger.Finish?,
+                        finish: (Database, LedgerStatements, Ledger.Finish) throws -> Void) throws -> (T, Ledger.Claim?) {
+        condition.lock()
+        while committing || !queued.isEmpty { condition.wait() }
+        committing = true
+        condition.unlock()
+        defer {
+            condition.lock()
+            committing = false
+            condition.broadcast()
+            condition.unlock()
+        }
+        return try store.database.writeWithoutTransaction { db in
+            let prepared = try statements ?? LedgerStatements(db)
+            statements = prepared
+            var open = false
+            var claimed: Ledger.Claim?
+            func giveUp() {
+                prepared.rollback(db)
+                open = false
+                claimed = nil
+            }
+            let result = transfer {
+                guard !open else { return nil }
+                do {
+                    try prepared.open()
+                    open = true
+                    claimed = try claim(db, prepared)
+                } catch {
+                    giveUp()
+                    return nil
+                }
+                return giveUp
+            }
+            guard open else { return (result, nil) }
+            guard let finished = record(result) else {
+                giveUp()
+                return (result, nil)
+            }
+            do {
+                try finish(db, prepared, finished)
+                try prepared.close()
+            } catch {
+                giveUp()
+                throw error
+            }
+            return (result, claimed)
+        }
+    }
+
     /// One transaction for the whole batch.
     private func commit(_ batch: [Request], store: Store, body: Body) -> Result<[Ledger.Claim], Error> {
         Result {

@@ -35,15 +35,26 @@ final class LedgerStatements {
 
     /// Runs `body` in one write transaction (BEGIN IMMEDIATE … COMMIT), rolled back when it throws.
     func transaction<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        try begin.run()
+        try open()
         do {
             let result = try body()
-            try commit.run()
+            try close()
             return result
         } catch {
-            if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+            rollback(db)
             throw error
         }
+    }
+
+    /// BEGIN IMMEDIATE: takes the store's write lock.
+    func open() throws { try begin.run() }
+
+    /// COMMIT.
+    func close() throws { try commit.run() }
+
+    /// Undoes the open transaction, if there is one.
+    func rollback(_ db: Database) {
+        if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
     }
 
     /// Marks a pending, unsuppressed row `sending`; its attempt number, or nil when the row is

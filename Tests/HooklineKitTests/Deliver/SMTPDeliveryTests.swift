@@ -163,6 +163,37 @@ import Testing
         #expect(recipients == ["flaky@example.org", "steady@example.org"])
     }
 
+    /// One connection claims the next row while a reply is on its way, which holds the
+    /// store's write lock. A slow reply makes it let go: another process (a `hookline
+    /// suppress` in a second terminal) writes at once instead of waiting for the relay.
+    @Test func aSlowReplyDoesNotKeepTheStoreLocked() throws {
+        let server = try SMTPTestServer(["--slow", "slow", "--slow-seconds", "2"])
+        let path = server.directory.appendingPathComponent("ledger.sqlite").path
+        let emails = ["a@example.org", "slow@example.org", "b@example.org", "c@example.org"]
+        let ledger = try TestMessages.ledger(emails, now: Self.now, path: path)
+        let summary = Locked<SendSummary?>(nil)
+        var oneConnection = SMTPSettings(url: server.url)
+        oneConnection.connections = 1
+        let settings = oneConnection
+        let sending = Thread { summary.update { $0 = try? self.send(ledger, settings: settings) } }
+        sending.start()
+        // The slow recipient's envelope arrives behind a's content; its own content follows
+        // a's reply, and then the send waits two seconds for the reply to it.
+        let deadline = Date().addingTimeInterval(30)
+        while !server.events().contains(where: { $0["address"] as? String == "slow@example.org" }), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        let started = Date()
+        #expect(try Suppressions(store: try Store(path: path)).add("someone@example.org", now: Self.now))
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited < 0.5, "the suppression waited \(waited) s for the store")
+        while summary.value == nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(summary.value?.sent == 4)
+        #expect(server.received().flatMap(\.rcpt).sorted() == emails.sorted())
+        #expect(try states(ledger).values.allSatisfy { $0 == .sent })
+    }
+
     @Test(arguments: [
         "victim@example.org>\r\nRCPT TO:<evil@attacker.example",
         "victim@example.org\nRCPT TO:<evil@attacker.example>",

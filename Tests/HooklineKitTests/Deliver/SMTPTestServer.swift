@@ -117,9 +117,10 @@ enum TestMessages {
 
     static let source = MessageRenderer { entry in message(to: entry.email, id: entry.messageId) }
 
-    /// A ledger in memory with one planned row per address, all due at `now`.
-    static func ledger(_ emails: [String], now: Int64) throws -> Ledger {
-        let ledger = Ledger(store: try Store())
+    /// A ledger with one planned row per address, all due at `now`, in memory or in the
+    /// store at `path`.
+    static func ledger(_ emails: [String], now: Int64, path: String? = nil) throws -> Ledger {
+        let ledger = Ledger(store: try path.map { try Store(path: $0) } ?? Store())
         try ledger.record(emails.enumerated().map { index, email in
             PlannedSend(campaign: "winter", occurrence: "2026-11-23", customerId: "c\(index)", email: email,
                         dueAt: now, messageId: "m\(index).winter@shop.example.com")

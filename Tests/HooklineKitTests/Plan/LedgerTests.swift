@@ -53,6 +53,51 @@ import Testing
         #expect(try ledger.counts() == [.sent: 400])
     }
 
+    /// One connection claims the next row while the reply to the current one is on its way:
+    /// nothing of that claim is visible before the reply, and then the claim and the reply
+    /// arrive together. A slow reply (the claim given up) or nothing to record undoes it.
+    @Test func aClaimMadeWhileWaitingCommitsWithTheReply() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hl-ledger-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("hookline.sqlite").path
+        let ledger = Ledger(store: try Store(path: path))
+        try ledger.record((0..<3).map {
+            PlannedSend(campaign: "reorder", occurrence: "order:o\($0)", customerId: "c\($0)",
+                        email: "c\($0)@example.org", dueAt: now, messageId: "m\($0)@shop.example.com")
+        }, now: now)
+        let rows = try ledger.pending(now: now)
+        let observer = Ledger(store: try Store(path: path))
+        func states() throws -> [LedgerState] {
+            try observer.entries(in: LedgerState.allCases).sorted { $0.id < $1.id }.map(\.state)
+        }
+        #expect(try ledger.claim(rows[0].id, now: now) == .claimed(attempt: 1))
+
+        let overlapped = try ledger.claimWhileWaiting(rows[1].id, clock: { [now] in now }) { claimNext in
+            #expect(claimNext() != nil)
+            #expect((try? states()) == [.sending, .planned, .planned], "visible before the reply")
+            return "250 2.0.0 Ok"
+        } recording: { reply in
+            Ledger.Finish(id: rows[0].id, state: .sent, code: 250, reply: reply)
+        }
+        #expect(overlapped.result == "250 2.0.0 Ok")
+        #expect(overlapped.next == .claimed(attempt: 1))
+        #expect(try states() == [.sent, .sending, .planned])
+
+        let givenUp = try ledger.claimWhileWaiting(rows[2].id, clock: { [now] in now }) { claimNext in
+            claimNext()?()
+        } recording: { _ in
+            Ledger.Finish(id: rows[1].id, state: .sent, code: 250, reply: "OK")
+        }
+        #expect(givenUp.next == nil)
+        let nothingToRecord = try ledger.claimWhileWaiting(rows[2].id, clock: { [now] in now }) { claimNext in
+            _ = claimNext()
+        } recording: { _ in nil }
+        #expect(nothingToRecord.next == nil)
+        #expect(try states() == [.sent, .sending, .planned])
+        #expect(try ledger.claim(rows[2].id, now: now, recording: Ledger.Finish(id: rows[1].id, state: .sent))
+                == .claimed(attempt: 1))
+    }
+
     final class Failures: @unchecked Sendable {
         private let lock = NSLock()
         private var items: [String] = []

@@ -18,6 +18,7 @@ Faults, chosen by substrings of the recipient address:
   --tempfail SUB        451 to DATA, the first --tempfail-times times per recipient
   --drop SUB            close the connection at the end of DATA without a reply,
                         the first --drop-times times per recipient
+  --slow SUB            wait --slow-seconds before the reply to DATA
   --password PW         require AUTH (PLAIN or LOGIN) with this password
   --cert F --key F      offer STARTTLS with this certificate and require it
   --implicit-tls        with --cert/--key: TLS from the first byte (smtps://) instead
@@ -44,6 +45,8 @@ def main():
     parser.add_argument("--tempfail-times", type=int, default=1)
     parser.add_argument("--drop")
     parser.add_argument("--drop-times", type=int, default=1)
+    parser.add_argument("--slow")
+    parser.add_argument("--slow-seconds", type=float, default=1.0)
     parser.add_argument("--password")
     parser.add_argument("--cert")
     parser.add_argument("--key")
@@ -87,6 +90,8 @@ def main():
 
         async def handle_DATA(self, server, session, envelope):
             waiting = bytes(getattr(server._reader, "_buffer", b""))
+            if any(matches(args.slow, rcpt) for rcpt in envelope.rcpt_tos):
+                await asyncio.sleep(args.slow_seconds)
             for rcpt in envelope.rcpt_tos:
                 if matches(args.drop, rcpt) and state["drop"].get(rcpt, 0) < args.drop_times:
                     state["drop"][rcpt] = state["drop"].get(rcpt, 0) + 1
