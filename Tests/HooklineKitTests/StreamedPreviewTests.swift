@@ -81,6 +81,22 @@ struct StreamedPreviewTests {
         #expect(streamed.samples.map { $0.message?.bytes() } == reference.samples.map { $0.message?.bytes() })
     }
 
+    /// Rendering reads the histories only for templates that print something computed from
+    /// them; the examples take both ways, so ``sameReport(id:)`` checks both against the
+    /// full features.
+    @Test("the example campaigns render with and without reading the histories")
+    func historyOnlyWhenPrinted() throws {
+        let p = try ExampleShop.get()
+        var reads: [String: Bool] = [:]
+        for id in ExampleShop.campaignIDs {
+            let composer = try Composer(workspace: p.workspace, campaign: try Campaign.named(id, in: p.workspace),
+                                        secret: ExampleShop.secret, attributes: nil)
+            reads[id] = composer.template.readsHistory
+        }
+        #expect(Set(reads.values) == [true, false], "\(reads)")
+        #expect(reads["newsletter"] == false)
+    }
+
     @Test("--limit renders the first members only and still counts the whole audience")
     func limit() throws {
         let p = try ExampleShop.get()

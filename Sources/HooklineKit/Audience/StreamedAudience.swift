@@ -82,12 +82,13 @@ struct StreamedAudience {
     /// Reads the store again and calls `body` with each member as stored, in order, the
     /// first `limit` only when given; nothing is kept between calls. Computing the features
     /// (``StoredCustomer/features()``) is left to the caller, who may spread it over threads.
-    func forEachMember(limit: Int?, in db: Database, _ body: (StoredCustomer) throws -> Void) throws {
+    /// Without `history` the members come with empty order and engagement histories.
+    func forEachMember(limit: Int?, in db: Database, history: Bool = true, _ body: (StoredCustomer) throws -> Void) throws {
         let wanted = min(count, limit ?? count)
         guard wanted > 0 else { return }
         var ordinal = 0, given = 0
         do {
-            try Snapshot.forEachStored(in: db, now: now, thresholds: thresholds) { customer in
+            try Snapshot.forEachStored(in: db, now: now, thresholds: thresholds, history: history) { customer in
                 defer { ordinal += 1 }
                 guard isMember(ordinal) else { return }
                 try body(customer)

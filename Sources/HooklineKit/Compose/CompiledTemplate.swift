@@ -19,6 +19,13 @@ struct CompiledTemplate: Sendable {
     /// True when the subject prints a customer value (a catchiness signal).
     var personalisedSubject: Bool
 
+    /// Whether some part prints or tests a value computed from the order history. When none
+    /// does, a customer's own fields are all that rendering reads.
+    var readsHistory: Bool {
+        let parts = [subject, preheader].compactMap { $0 } + [story, hook, footer].flatMap { [$0.text, $0.html] + $0.links }
+        return parts.contains { $0.variables.contains(where: \.readsHistory) }
+    }
+
     init(template: TemplateFile, campaign: Campaign, config: WorkspaceConfig, attributes: Set<String>?) throws {
         let constants = TemplateVariable.constants(config: config, campaign: campaign)
         func plain(_ part: TemplateFile.Part, _ field: String) throws -> CompiledPart {

@@ -53,6 +53,17 @@ public enum TemplateVariable: Sendable, Hashable {
     /// True when the value differs between recipients.
     var isConstant: Bool { if case .constant = self { return true } else { return false } }
 
+    /// Computed from the order history, which a render then has to decode.
+    var readsHistory: Bool {
+        switch self {
+        case .orderCount, .totalSpend, .averageOrderValue, .daysSinceLastOrder, .lastOrderDate, .lastOrderID,
+             .lastProduct, .tenureDays, .reorderDays:
+            return true
+        case .customerID, .email, .firstName, .lastName, .locale, .unsubscribeURL, .attribute, .constant:
+            return false
+        }
+    }
+
     /// This variable's text for one recipient; nil or empty means "no value".
     func value(for c: CustomerFeatures, unsubscribeURL: String) -> String? {
         switch self {

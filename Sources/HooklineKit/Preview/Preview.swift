@@ -24,9 +24,12 @@ public enum Preview {
             let writer = try out.map { try PreviewWriter(folder: $0) }
             let report = PreviewReport(campaign: campaign.id, audience: audience.count,
                                        skipped: audience.skipped.map { .init(customerID: $0.customerId, reason: $0.reason) })
+            // The audience is decided; rendering reads the histories only when the template
+            // prints something computed from them (the order count, the last product, …).
+            let history = composer.template.readsHistory
             return try render(composer: composer, report: report, writer: writer, rows: nil, json: json,
                               features: { $0.features() }) { give in
-                try audience.forEachMember(limit: limit, in: db, give)
+                try audience.forEachMember(limit: limit, in: db, history: history, give)
             }
         }
     }
