@@ -66,3 +66,40 @@ struct ContentRuleTests {
         #expect(BodySpamRule.check(body: "We roasted a new batch.", language: "en").isEmpty)
     }
 }
+
+/// The phrase search runs on UTF-8 bytes; it must find exactly what a search of the
+/// folded text as characters finds, for every listed phrase in every kind of surrounding.
+@Suite struct PhraseSearchTests {
+    /// The search as characters (`String.range(of:)`), the way the lists were first matched.
+    static func reference(_ list: PhraseList, _ text: String) -> [String] {
+        list.phrases.filter { phrase in
+            var range = text.startIndex..<text.endIndex
+            while let found = text.range(of: phrase.folded, range: range) {
+                let before = found.lowerBound == text.startIndex
+                    || !PhraseList.isWordCharacter(text[text.index(before: found.lowerBound)])
+                let after = phrase.isPrefix || found.upperBound == text.endIndex
+                    || !PhraseList.isWordCharacter(text[found.upperBound])
+                if (before || !phrase.startsWithWord) && after { return true }
+                range = text.index(after: found.lowerBound)..<text.endIndex
+            }
+            return false
+        }.map { $0.isPrefix ? String($0.written.dropLast()) : $0.written }
+    }
+
+    @Test(arguments: SpamPhrases.languages)
+    func bytesFindWhatCharactersFind(language: String) throws {
+        let lists = [try #require(SpamPhrases.spam[language]), try #require(SpamPhrases.curiosity[language])]
+        let around = [("", ""), ("a", ""), ("", "s"), ("я", ""), ("", "ω"), (" ", "."), ("«", "»"), ("1", ""), ("", "7"),
+                      ("é ", " é"), ("Hi there, ", " and more! "), ("—", "—")]
+        for list in lists {
+            var texts = ["", "we roasted a new batch on tuesday.", "доставка до пятницы", "η αποστολή είναι σήμερα"]
+            for phrase in list.phrases {
+                for (before, after) in around { texts.append(PhraseList.fold(before + phrase.folded + after)) }
+            }
+            texts.append(texts.joined(separator: " "))
+            for text in texts {
+                #expect(list.matches(inFolded: text) == Self.reference(list, text), "\(language): \(text.prefix(80))")
+            }
+        }
+    }
+}

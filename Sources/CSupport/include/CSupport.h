@@ -8,4 +8,11 @@ static inline void hl_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 3);
 }
 
+#include <stddef.h>
+
+/// The first occurrence of `needle` in `haystack`, or NULL: glibc's `memmem` (a GNU
+/// extension that Swift's Glibc module does not show). Used for the content rules' phrase
+/// search over UTF-8 bytes.
+const void *hl_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
 #endif
