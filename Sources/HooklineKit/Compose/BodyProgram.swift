@@ -16,11 +16,52 @@ struct BodyProgram: Sendable {
         case subject, preheader
     }
 
-    indirect enum Op: Sendable {
-        case fixed(Fixed)
-        case value(TemplateVariable, fallback: [UInt8]?)
-        case section(TemplateVariable, inverted: Bool, [Op])
-        case subject, preheader
+    /// One step of the flattened program: plain integers, so that running it copies no
+    /// arrays and touches no reference counts (copying enum cases that carried the fixed
+    /// text's arrays was a quarter of a render). A section's body follows it; `end` is the
+    /// step after the body.
+    struct Step: Sendable {
+        enum Kind: UInt8, Sendable { case fixed, value, section, invertedSection, subject, preheader }
+        var kind: Kind
+        /// `fixed`: into ``Program/fixed``; `value` and sections: into ``Program/variables``.
+        var index: Int32
+        /// `value`: into ``Program/fallbacks``, -1 for none.
+        var fallback: Int32 = -1
+        var end: Int32 = 0
+    }
+
+    /// Bytes of ``Program/store``.
+    struct Slice: Sendable {
+        var start: Int32 = 0
+        var count: Int32 = 0
+    }
+
+    /// A ``Fixed`` as slices of the store.
+    struct FixedSteps: Sendable {
+        var bytes: Slice, lookahead: Slice, held: Slice, rest: Slice
+        var emitted: Int32, restColumn: Int32, breaks: Bool
+        /// Into ``Program/leads``: the lead from column 0; 77 entries, one per start column.
+        var lead: Int32
+    }
+
+    struct Lead: Sendable {
+        var bytes: Slice
+        var column: Int32
+    }
+
+    /// Everything the steps point into.
+    struct Program: Sendable {
+        var steps: [Step] = []
+        var store: [UInt8] = []
+        var fixed: [FixedSteps] = []
+        var leads: [Lead] = []
+        var variables: [TemplateVariable] = []
+        var fallbacks: [Slice] = []
+
+        mutating func slice(_ bytes: [UInt8]) -> Slice {
+            defer { store += bytes }
+            return Slice(start: Int32(store.count), count: Int32(bytes.count))
+        }
     }
 
     /// Fixed text, encoded ahead for every column it can start at.
@@ -75,22 +116,24 @@ struct BodyProgram: Sendable {
         var keepRaw = false
 
         /// Encodes the pending bytes, which `lookahead` (the next bytes of the part) follows.
-        mutating func flush(lookahead: [UInt8], into out: inout [UInt8]) {
+        mutating func flush(lookahead: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
             guard !pending.isEmpty else { return }
             let emit = pending.count
-            pending += lookahead
+            pending.append(contentsOf: lookahead)
             pending.withUnsafeBufferPointer { QuotedPrintable.encode($0, emitting: emit, column: &column, into: &out) }
             pending.removeAll(keepingCapacity: true)
         }
     }
 
-    let ops: [Op]
+    let program: Program
     /// Values are HTML-escaped (the HTML part).
     let escapesHTML: Bool
 
     init(_ sources: [Source], escapesHTML: Bool) {
         self.escapesHTML = escapesHTML
-        ops = Self.compile(sources)
+        var program = Program()
+        Self.compile(sources, into: &program)
+        self.program = program
     }
 
     /// A compiled template part as sources.
@@ -107,33 +150,55 @@ struct BodyProgram: Sendable {
         return convert(part.pieces)
     }
 
-    private static func compile(_ sources: [Source]) -> [Op] {
-        var ops: [Op] = []
+    private static func compile(_ sources: [Source], into program: inout Program) {
         var text = ""
         func flush() {
-            if !text.isEmpty { ops.append(.fixed(Fixed(text))) }
+            if !text.isEmpty { append(Fixed(text), to: &program) }
             text = ""
+        }
+        func variable(_ variable: TemplateVariable) -> Int32 {
+            program.variables.append(variable)
+            return Int32(program.variables.count - 1)
         }
         for source in sources {
             switch source {
             case .text(let t):
                 text += t
-            case .value(let variable, let fallback):
+            case .value(let value, let fallback):
                 flush()
-                ops.append(.value(variable, fallback: fallback.map { Array($0.utf8) }))
-            case .section(let variable, let inverted, let body):
+                var step = Step(kind: .value, index: variable(value))
+                if let fallback {
+                    program.fallbacks.append(program.slice(Array(fallback.utf8)))
+                    step.fallback = Int32(program.fallbacks.count - 1)
+                }
+                program.steps.append(step)
+            case .section(let value, let inverted, let body):
                 flush()
-                ops.append(.section(variable, inverted: inverted, compile(body)))
+                let at = program.steps.count
+                program.steps.append(Step(kind: inverted ? .invertedSection : .section, index: variable(value)))
+                compile(body, into: &program)
+                program.steps[at].end = Int32(program.steps.count)
             case .subject:
                 flush()
-                ops.append(.subject)
+                program.steps.append(Step(kind: .subject, index: 0))
             case .preheader:
                 flush()
-                ops.append(.preheader)
+                program.steps.append(Step(kind: .preheader, index: 0))
             }
         }
         flush()
-        return ops
+    }
+
+    private static func append(_ fixed: Fixed, to program: inout Program) {
+        let lead = Int32(program.leads.count)
+        for (bytes, column) in zip(fixed.lead, fixed.leadColumn) {
+            program.leads.append(Lead(bytes: program.slice(bytes), column: Int32(column)))
+        }
+        program.fixed.append(FixedSteps(
+            bytes: program.slice(fixed.bytes), lookahead: program.slice(fixed.lookahead), held: program.slice(fixed.held),
+            rest: program.slice(fixed.rest), emitted: Int32(fixed.emitted), restColumn: Int32(fixed.restColumn),
+            breaks: fixed.breaks, lead: lead))
+        program.steps.append(Step(kind: .fixed, index: Int32(program.fixed.count - 1)))
     }
 
     /// Appends the part for one recipient, quoted-printable encoded, to `out`; `subject` and
@@ -143,42 +208,63 @@ struct BodyProgram: Sendable {
         buffers.pending.removeAll(keepingCapacity: true)
         buffers.column = 0
         if buffers.keepRaw { buffers.raw.removeAll(keepingCapacity: true) }
-        run(ops, c, unsubscribeURL, subject, preheader, &out, &buffers)
-        buffers.flush(lookahead: [], into: &out)
+        program.store.withUnsafeBufferPointer { store in
+            program.steps.withUnsafeBufferPointer { steps in
+                program.fixed.withUnsafeBufferPointer { fixed in
+                    program.leads.withUnsafeBufferPointer { leads in
+                        run(steps, store, fixed, leads, c, unsubscribeURL, subject, preheader, &out, &buffers)
+                    }
+                }
+            }
+        }
+        buffers.flush(lookahead: UnsafeBufferPointer(start: nil, count: 0), into: &out)
     }
 
-    private func run(_ ops: [Op], _ c: CustomerFeatures, _ unsubscribeURL: [UInt8], _ subject: [UInt8], _ preheader: [UInt8],
+    private func run(_ steps: UnsafeBufferPointer<Step>, _ store: UnsafeBufferPointer<UInt8>,
+                     _ fixed: UnsafeBufferPointer<FixedSteps>, _ leads: UnsafeBufferPointer<Lead>,
+                     _ c: CustomerFeatures, _ unsubscribeURL: [UInt8], _ subject: [UInt8], _ preheader: [UInt8],
                      _ out: inout [UInt8], _ b: inout Buffers) {
-        for op in ops {
-            switch op {
-            case .fixed(let fixed):
-                if b.keepRaw { b.raw += fixed.bytes }
-                guard fixed.emitted > 0 else {
-                    b.pending += fixed.bytes
+        func bytes(_ slice: Slice) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: store[Int(slice.start)..<Int(slice.start + slice.count)])
+        }
+        var at = 0
+        while at < steps.count {
+            let step = steps[at]
+            at += 1
+            switch step.kind {
+            case .fixed:
+                let piece = fixed[Int(step.index)]
+                if b.keepRaw { b.raw.append(contentsOf: bytes(piece.bytes)) }
+                guard piece.emitted > 0 else {
+                    b.pending.append(contentsOf: bytes(piece.bytes))
                     continue
                 }
-                b.flush(lookahead: fixed.lookahead, into: &out)
-                out += fixed.lead[b.column]
-                b.column = fixed.leadColumn[b.column]
-                if fixed.breaks {
-                    out += fixed.rest
-                    b.column = fixed.restColumn
+                b.flush(lookahead: bytes(piece.lookahead), into: &out)
+                let lead = leads[Int(piece.lead) + b.column]
+                out.append(contentsOf: bytes(lead.bytes))
+                b.column = Int(lead.column)
+                if piece.breaks {
+                    out.append(contentsOf: bytes(piece.rest))
+                    b.column = Int(piece.restColumn)
                 }
-                b.pending += fixed.held
-            case .value(let variable, let fallback):
+                b.pending.append(contentsOf: bytes(piece.held))
+            case .value:
+                let variable = program.variables[Int(step.index)]
                 let start = b.pending.count
                 if variable == .unsubscribeURL, !unsubscribeURL.isEmpty {
                     if escapesHTML { Self.appendEscapingHTML(unsubscribeURL, to: &b.pending) } else { b.pending += unsubscribeURL }
                 } else if let value = variable.value(for: c, unsubscribeURL: ""), !value.isEmpty {
                     if escapesHTML { Self.appendEscapingHTML(value, to: &b.pending) } else { b.pending.append(contentsOf: value.utf8) }
-                } else if let fallback {
-                    b.pending += fallback
+                } else if step.fallback >= 0 {
+                    b.pending.append(contentsOf: bytes(program.fallbacks[Int(step.fallback)]))
                 }
                 if b.keepRaw { b.raw += b.pending[start...] }
-            case .section(let variable, let inverted, let body):
+            case .section, .invertedSection:
+                let variable = program.variables[Int(step.index)]
                 let isEmpty = variable == .unsubscribeURL ? unsubscribeURL.isEmpty
                     : variable.value(for: c, unsubscribeURL: "")?.isEmpty ?? true
-                if isEmpty == inverted { run(body, c, unsubscribeURL, subject, preheader, &out, &b) }
+                // Into the body when it shows; past it otherwise.
+                if isEmpty != (step.kind == .invertedSection) { at = Int(step.end) }
             case .subject:
                 b.pending += subject
                 if b.keepRaw { b.raw += subject }
