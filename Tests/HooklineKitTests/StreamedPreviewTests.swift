@@ -97,6 +97,45 @@ struct StreamedPreviewTests {
         #expect(reads["newsletter"] == false)
     }
 
+    /// No example template prints an extra column, so this one does: the preview decodes
+    /// them only for such templates, and must then print each customer's own value.
+    @Test("a template that prints an extra column gets each customer's value")
+    func attributesWhenPrinted() throws {
+        let workspace = try ExampleShop.workspace([
+            "hookline.yml": ExampleShop.config,
+            "data/customers.csv": """
+                id,email,first_name,locale,subscribed,city
+                C1,ann@example.com,Ann,en,true,Bristol
+                C2,bob@example.com,Bob,en,true,
+                C3,cy@example.com,Cy,en,true,Leeds
+
+                """,
+            "data/orders.csv": """
+                order_id,customer_id,ordered_at,sku,product,category,quantity,amount,currency
+                O1,C1,2026-10-01T10:00:00+00:00,CB-1,Colombia Huila Beans 250g,coffee,1,11.50,EUR
+
+                """,
+            "data/events.csv": "customer_id,type,at,campaign,url\n",
+            "templates/local.md": """
+                --- subject ---
+                {{first_name|Hello}}, a new roast for your mornings in town
+                --- story ---
+                Hi {{first_name|there}}, we roasted a new batch for {{city|your town}} this week.
+                {{#city}}Our van comes to {{city}} on Fridays.{{/city}}{{^city}}We post it to you.{{/city}}
+                --- hook ---
+                [Try the new roast](https://shop.test.example/new)
+                """,
+            "campaigns/local.yml": "name: Local roast\ntemplate: local\n",
+        ])
+        let campaign = try Campaign.named("local", in: workspace)
+        let report = try Preview.run(workspace: workspace, campaign: campaign, now: ExampleShop.now)
+        let texts = report.samples.compactMap { $0.message.map { String(decoding: $0.bytes(), as: UTF8.self) } }
+        #expect(texts.count == 3)
+        #expect(texts.contains { $0.contains("for Bristol this week") && $0.contains("comes to Bristol on Fridays") })
+        #expect(texts.contains { $0.contains("for your town this week") && $0.contains("We post it to you") })
+        #expect(texts.contains { $0.contains("for Leeds this week") })
+    }
+
     @Test("--limit renders the first members only and still counts the whole audience")
     func limit() throws {
         let p = try ExampleShop.get()

@@ -21,9 +21,17 @@ struct CompiledTemplate: Sendable {
 
     /// Whether some part prints or tests a value computed from the order history. When none
     /// does, a customer's own fields are all that rendering reads.
-    var readsHistory: Bool {
+    var readsHistory: Bool { variables.contains(where: \.readsHistory) }
+
+    /// Whether some part prints or tests an extra column of `customers.csv`.
+    var readsAttributes: Bool {
+        variables.contains { if case .attribute = $0 { return true } else { return false } }
+    }
+
+    /// Every variable of every part, repeats included.
+    private var variables: [TemplateVariable] {
         let parts = [subject, preheader].compactMap { $0 } + [story, hook, footer].flatMap { [$0.text, $0.html] + $0.links }
-        return parts.contains { $0.variables.contains(where: \.readsHistory) }
+        return parts.flatMap(\.variables)
     }
 
     init(template: TemplateFile, campaign: Campaign, config: WorkspaceConfig, attributes: Set<String>?) throws {

@@ -114,11 +114,12 @@ struct StoredCustomer: Sendable {
     var now: Int64
     var typeWindowDays: Int
 
-    func features() -> CustomerFeatures {
+    /// The features; without `attributes` the extra columns are left undecoded (empty).
+    func features(attributes withAttributes: Bool = true) -> CustomerFeatures {
         let customer = subscribed.map { subscribed in
             Customer(id: id, email: email, firstName: firstName, lastName: lastName, locale: locale, timezone: timezone,
                      subscribed: subscribed, createdAt: createdAt.map { Date(timeIntervalSince1970: $0) },
-                     attributes: CustomerParser.decodeAttributes(attributes ?? ""))
+                     attributes: withAttributes ? CustomerParser.decodeAttributes(attributes ?? "") : [:])
         } ?? Customer(id: id)
         return CustomerFeatures(customer: customer, history: CustomerHistory(encodedOrders: orders, events: events, terms: terms),
                                 manualSuppression: manualSuppression, now: now, typeWindowDays: typeWindowDays)

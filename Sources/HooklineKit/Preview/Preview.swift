@@ -25,10 +25,12 @@ public enum Preview {
             let report = PreviewReport(campaign: campaign.id, audience: audience.count,
                                        skipped: audience.skipped.map { .init(customerID: $0.customerId, reason: $0.reason) })
             // The audience is decided; rendering reads the histories only when the template
-            // prints something computed from them (the order count, the last product, …).
+            // prints something computed from them (the order count, the last product, …),
+            // and decodes the extra columns only when it prints one of them.
             let history = composer.template.readsHistory
+            let attributes = composer.template.readsAttributes
             return try render(composer: composer, report: report, writer: writer, rows: nil, json: json,
-                              features: { $0.features() }) { give in
+                              features: { $0.features(attributes: attributes) }) { give in
                 try audience.forEachMember(limit: limit, in: db, history: history, give)
             }
         }
