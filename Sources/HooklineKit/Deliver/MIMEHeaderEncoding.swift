@@ -30,20 +30,24 @@ enum MIMEHeaderEncoding {
     static func encodedWords(_ text: String) -> [String] {
         var words: [String] = []
         var chunk: [UInt8] = []
+        chunk.reserveCapacity(bytesPerWord + 16)
         for character in text {
-            let bytes = Array(String(character).utf8)
+            // A character's own UTF-8 view: no String or Array made per character.
+            let bytes = character.utf8
             if chunk.count + bytes.count > bytesPerWord, !chunk.isEmpty {
                 words.append(encodedWord(chunk))
                 chunk.removeAll(keepingCapacity: true)
             }
-            chunk += bytes
+            chunk.append(contentsOf: bytes)
         }
         if !chunk.isEmpty { words.append(encodedWord(chunk)) }
         return words
     }
 
     private static func encodedWord(_ bytes: [UInt8]) -> String {
-        var out = Array("=?UTF-8?B?".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(12 + (bytes.count + 2) / 3 * 4)
+        out.append(contentsOf: "=?UTF-8?B?".utf8)
         var i = 0
         while i < bytes.count {
             let b0 = bytes[i], b1 = i + 1 < bytes.count ? bytes[i + 1] : 0, b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
@@ -53,7 +57,7 @@ enum MIMEHeaderEncoding {
             out.append(i + 2 < bytes.count ? base64Alphabet[Int(b2 & 63)] : 0x3D)
             i += 3
         }
-        out += Array("?=".utf8)
+        out.append(contentsOf: "?=".utf8)
         return String(decoding: out, as: UTF8.self)
     }
 
