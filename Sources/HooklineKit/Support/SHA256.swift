@@ -1,7 +1,10 @@
+import CSupport
+
 /// SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), small enough to read.
 ///
 /// Hookline needs one keyed hash for unsubscribe tokens and message ids; a
-/// hand-written one keeps the build free of a crypto package.
+/// hand-written one keeps the build free of a crypto package. Blocks go through the
+/// CPU's SHA instructions when it has them (`CSupport`): a preview computes two MACs a message.
 public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
@@ -94,7 +97,24 @@ public struct SHA256: Sendable {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    private static func compress(
+    /// The CPU's SHA instructions (x86 SHA extensions), when it has them: a block in about
+    /// a tenth of the time of the Swift rounds below, which serve every other CPU.
+    static let hardware = hl_sha256_hardware() != 0
+
+    static func compress(
+        _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafeRawBufferPointer
+    ) {
+        if hardware, let bytes = block.baseAddress {
+            withUnsafeMutableBytes(of: &state) { words in
+                guard let base = words.baseAddress else { return }
+                hl_sha256_compress(base.assumingMemoryBound(to: UInt32.self), bytes.assumingMemoryBound(to: UInt8.self))
+            }
+            return
+        }
+        compressInSwift(&state, block)
+    }
+
+    static func compressInSwift(
         _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafeRawBufferPointer
     ) {
         @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
