@@ -50,6 +50,9 @@ final class RawStatement {
     /// The column as an integer (0 for NULL).
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+    /// The column as a floating-point number (0 for NULL).
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
     /// The column as text; nil for NULL.

@@ -52,13 +52,12 @@ public struct Snapshot: Sendable {
             let email: String = row[0]
             manual[email.lowercased()] = SuppressionReason(rawValue: row[1]) ?? .manual
         }
-        func blob(_ row: Row, _ index: Int) throws -> [UInt8] {
-            try row.withUnsafeData(atIndex: index) { $0.map { [UInt8]($0) } } ?? []
-        }
+        // Read through the SQLite C API by column position: GRDB's rows cost a tenth of a
+        // pass over a million customers.
         // Customer rows are inserted in file order, so rowid order is file order.
         // One history row per customer at most (customer_id is each table's key), so leaving
         // the joins out changes no row.
-        let customerRows = try Row.fetchCursor(db, sql: history ? """
+        let customers = try RawStatement(db, history ? """
             SELECT c.id, c.email, c.first_name, c.last_name, c.locale, c.timezone, c.subscribed, c.created_at,
                    c.attributes, o.data, e.data
             FROM customer c
@@ -71,25 +70,28 @@ public struct Snapshot: Sendable {
             FROM customer c
             ORDER BY c.rowid
             """)
-        while let row = try customerRows.next() {
-            let email: String? = row[1]
+        while try customers.step() {
+            let email = customers.text(1)
             try body(StoredCustomer(
-                id: row[0], email: email, firstName: row[2], lastName: row[3], locale: row[4], timezone: row[5],
-                subscribed: row[6], createdAt: row[7], attributes: row[8], orders: try blob(row, 9), events: try blob(row, 10),
+                id: customers.text(0) ?? "", email: email, firstName: customers.text(2), lastName: customers.text(3),
+                locale: customers.text(4), timezone: customers.text(5),
+                subscribed: customers.isNull(6) ? nil : customers.int(6) != 0,
+                createdAt: customers.isNull(7) ? nil : customers.double(7), attributes: customers.text(8),
+                orders: [UInt8](customers.bytes(9)), events: [UInt8](customers.bytes(10)),
                 manualSuppression: email.flatMap { manual[$0.lowercased()] }, terms: terms, now: nowSeconds, typeWindowDays: window))
         }
-        let orphans = try Row.fetchCursor(db, sql: """
+        let orphans = try RawStatement(db, """
             SELECT o.customer_id, \(history ? "o.data, e.data" : "NULL, NULL")
             FROM order_history o
             LEFT JOIN engagement_history e ON e.customer_id = o.customer_id
             WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = o.customer_id)
             ORDER BY o.customer_id
             """)
-        while let row = try orphans.next() {
+        while try orphans.step() {
             try body(StoredCustomer(
-                id: row[0], email: nil, firstName: nil, lastName: nil, locale: nil, timezone: nil, subscribed: nil,
-                createdAt: nil, attributes: nil, orders: try blob(row, 1), events: try blob(row, 2), manualSuppression: nil,
-                terms: terms, now: nowSeconds, typeWindowDays: window))
+                id: orphans.text(0) ?? "", email: nil, firstName: nil, lastName: nil, locale: nil, timezone: nil, subscribed: nil,
+                createdAt: nil, attributes: nil, orders: [UInt8](orphans.bytes(1)), events: [UInt8](orphans.bytes(2)),
+                manualSuppression: nil, terms: terms, now: nowSeconds, typeWindowDays: window))
         }
         return (nowSeconds, try Store.dataVersion(db))
     }
