@@ -26,10 +26,17 @@ public struct Snapshot: Sendable {
     /// ``forEach(in:now:thresholds:_:)`` inside a read the caller holds, so that several
     /// passes see the same data.
     @discardableResult
+    ///
+    /// This thread reads; the features (decoding each history) are computed on all cores,
+    /// and `body` gets them here, in order.
     static func forEach(
         in db: Database, now: Date, thresholds: WorkspaceConfig.SegmentThresholds, _ body: (CustomerFeatures) throws -> Void
     ) throws -> (now: Int64, dataVersion: Int) {
-        try forEachStored(in: db, now: now, thresholds: thresholds) { try body($0.features()) }
+        var read: (now: Int64, dataVersion: Int) = (0, 0)
+        try OrderedMap.run(transform: { (stored: StoredCustomer) in stored.features() }, produce: { give in
+            read = try forEachStored(in: db, now: now, thresholds: thresholds) { try give($0) }
+        }, consume: body)
+        return read
     }
 
     /// Calls `body` with each customer as stored, in the order of ``forEach(in:now:thresholds:_:)``,
