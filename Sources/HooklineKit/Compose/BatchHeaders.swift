@@ -10,6 +10,9 @@ enum BatchHeaders {
         var date: [UInt8]
         /// The display name (first and last name joined by a space), empty for none.
         var toName: [UInt8]
+        /// Its tokens (``MIMEHeaderEncoding/displayName(_:)``) when it is not plain atoms,
+        /// if the caller has them at hand (``RenderCache/displayName(_:)``).
+        var toNameTokens: [String]? = nil
         var toAddress: String
         /// The Message-ID's unique part and its domain.
         var messageKey: ArraySlice<UInt8>
@@ -45,7 +48,7 @@ enum BatchHeaders {
 
     static func append(_ m: Message, into out: inout [UInt8], text: (inout [UInt8]) -> Void, html: (inout [UInt8]) -> Void) {
         out += m.from
-        appendTo(name: m.toName, address: m.toAddress, into: &out)
+        appendTo(name: m.toName, tokens: m.toNameTokens, address: m.toAddress, into: &out)
         out += m.replyTo
         out += m.subject
         out += m.date
@@ -91,10 +94,10 @@ enum BatchHeaders {
     }
 
     /// `To:` as ``MIMEHeaderEncoding/mailbox(name:address:)`` and ``MIMEHeaderEncoding/field(_:_:into:)`` write it.
-    static func appendTo(name: [UInt8], address: String, into out: inout [UInt8]) {
+    static func appendTo(name: [UInt8], tokens: [String]? = nil, address: String, into out: inout [UInt8]) {
         guard name.isEmpty || isAtoms(name) else {
-            let mailbox = MIMEHeaderEncoding.mailbox(name: String(decoding: name, as: UTF8.self), address: address)
-            MIMEHeaderEncoding.field("To", mailbox, into: &out)
+            let display = tokens ?? MIMEHeaderEncoding.displayName(String(decoding: name, as: UTF8.self))
+            MIMEHeaderEncoding.field("To", display + ["<\(address)>"], into: &out)
             return
         }
         var field = Field(Self.toName, into: &out)

@@ -142,7 +142,8 @@ extension Composer {
         }
         let headers = BatchHeaders.Message(
             from: batch.fromField, replyTo: batch.replyToField, subject: checked.subjectField, date: cache.dateField(c.now),
-            toName: cache.name, toAddress: address, messageKey: messageKey, messageDomain: messageDomain,
+            toName: cache.name, toNameTokens: cache.displayName(cache.name), toAddress: address,
+            messageKey: messageKey, messageDomain: messageDomain,
             unsubscribeURL: cache.url[...], unsubscribeMailto: cache.mailto[...])
         BatchHeaders.append(
             headers, into: &message,

@@ -193,6 +193,7 @@ public final class RenderCache {
     private var headlines: [String: [Finding]] = [:]
     private var valueFindings: [String: [Finding]] = [:]
     private var contents: [String: CheckedContent] = [:]
+    private var displayNames: [[UInt8]: [String]] = [:]
     private var date: (seconds: Int64, field: [UInt8])?
     var buffers = BodyProgram.Buffers()
     /// One batch message's unsubscribe URL, mailto, display name and message id, and hashing scratch.
@@ -207,6 +208,16 @@ public final class RenderCache {
 
     /// Caches stop growing here: values unique to each recipient (an email in the story) would only fill memory.
     private static let limit = 100_000
+
+    /// A display name's To tokens when it is not plain atoms (names repeat across a shop,
+    /// and encoding one walks its characters); nil for plain or empty names.
+    func displayName(_ name: [UInt8]) -> [String]? {
+        guard !name.isEmpty, !BatchHeaders.isAtoms(name) else { return nil }
+        if let hit = displayNames[name] { return hit }
+        let tokens = MIMEHeaderEncoding.displayName(String(decoding: name, as: UTF8.self))
+        if displayNames.count < Self.limit { displayNames[name] = tokens }
+        return tokens
+    }
 
     func headline(_ subject: String, _ compute: () -> [Finding]) -> [Finding] {
         if let hit = headlines[subject] { return hit }

@@ -75,6 +75,12 @@ enum MIMEHeaderEncoding {
     /// A mailbox `Name <address>`; the name quoted or encoded as needed, omitted when empty.
     static func mailbox(name: String?, address: String) -> [String] {
         guard let name, !name.isEmpty else { return ["<\(address)>"] }
+        return displayName(name) + ["<\(address)>"]
+    }
+
+    /// The tokens of a non-empty display name in ``mailbox(name:address:)``: as it is,
+    /// quoted, or as encoded-words.
+    static func displayName(_ name: String) -> [String] {
         if isPlain(name) {
             let table = atextOrSpace
             var previous: UInt8 = 0x20
@@ -84,12 +90,12 @@ enum MIMEHeaderEncoding {
                 return table[Int(byte)] && !(byte == 0x20 && previous == 0x20)
             } && previous != 0x20
             if atoms {
-                return words(name) + ["<\(address)>"]
+                return words(name)
             }
             let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            if escaped.count <= 60 { return ["\"\(escaped)\"", "<\(address)>"] }
+            if escaped.count <= 60 { return ["\"\(escaped)\""] }
         }
-        return encodedWords(name) + ["<\(address)>"]
+        return encodedWords(name)
     }
 
     /// `Name: value` folded before a word that would pass 76 characters, with CRLF at the end.
