@@ -20,7 +20,8 @@ const void *hl_memmem(const void *haystack, size_t haystack_length, const void *
 int hl_sha256_hardware(void);
 
 /// One SHA-256 block (FIPS 180-4 §6.2.2) through the x86 SHA instructions; call only when
-/// `hl_sha256_hardware()` says so. `state` is H0…H7.
-void hl_sha256_compress(uint32_t state[8], const uint8_t block[64]);
+/// `hl_sha256_hardware()` says so. `state` is H0…H7, `k` the 64 round constants (the Swift
+/// side's table, so that there is one).
+void hl_sha256_compress(uint32_t state[8], const uint8_t block[64], const uint32_t k[64]);
 
 #endif

@@ -106,8 +106,11 @@ public struct SHA256: Sendable {
     ) {
         if hardware, let bytes = block.baseAddress {
             withUnsafeMutableBytes(of: &state) { words in
-                guard let base = words.baseAddress else { return }
-                hl_sha256_compress(base.assumingMemoryBound(to: UInt32.self), bytes.assumingMemoryBound(to: UInt8.self))
+                k.withUnsafeBufferPointer { k in
+                    guard let base = words.baseAddress, let constants = k.baseAddress else { return }
+                    hl_sha256_compress(base.assumingMemoryBound(to: UInt32.self), bytes.assumingMemoryBound(to: UInt8.self),
+                                       constants)
+                }
             }
             return
         }
