@@ -8,7 +8,7 @@ import Foundation
 /// per connection is ever `sending` — which is what a crash can leave `in_doubt`.
 ///
 /// The next message's envelope may go out before its row is claimed (behind the current
-/// content, see ``MailConnection/deliver(_:announcing:)``): an envelope alone delivers
+/// content, see ``MailConnection/deliver(_:announcing:whileWaiting:)``): an envelope alone delivers
 /// nothing, and its content waits for the claim. A row that cannot be claimed is withdrawn.
 final class ConnectionWorker {
     /// A transfer whose reply is known but not committed yet.
@@ -26,7 +26,7 @@ final class ConnectionWorker {
     private let progress: @Sendable (SendProgress) -> Void
     private var unrecorded: Unrecorded?
     /// The message after the one in transfer, taken early so that its commands can follow
-    /// the current content on the wire (see ``MailConnection/deliver(_:announcing:)``).
+    /// the current content on the wire (see ``MailConnection/deliver(_:announcing:whileWaiting:)``).
     private var lookahead: RenderedQueue.Item?
     /// Whether the next row is claimed while the current reply is on its way (one
     /// connection only: that holds the store's write lock across the wait).

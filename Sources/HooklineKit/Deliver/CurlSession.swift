@@ -194,9 +194,11 @@ final class CurlSession {
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         guard poll(&descriptor, 1, 0) > 0 else { return true }
         // Readable may also mean TLS records that carry no data (session tickets).
-        var received = 0
-        let result = input.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
-        if result == CURLE_AGAIN { return true }
+        do {
+            if try receiveNow(into: 0) == nil { return true }
+        } catch {
+            return false
+        }
         clean = false
         return false
     }
@@ -280,12 +282,12 @@ final class CurlSession {
         guard (try? makeRoom()) != nil else { return true }
         for attempt in 0..<2 {
             // Read before polling: TLS may hold decrypted bytes that the socket no longer shows.
-            var received = 0
-            let result = input.withUnsafeMutableBytes { buffer in
-                curl_easy_recv(handle, buffer.baseAddress.map { $0 + inputEnd }, buffer.count - inputEnd, &received)
-            }
-            guard result == CURLE_AGAIN else {
-                if result == CURLE_OK { inputEnd += received }
+            do {
+                if let received = try receiveNow(into: inputEnd) {
+                    inputEnd += received
+                    return true
+                }
+            } catch {
                 return true
             }
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
@@ -296,23 +298,28 @@ final class CurlSession {
 
     private func receive(into offset: Int, deadline: Double) throws -> Int {
         while true {
-            var received = 0
-            let result = input.withUnsafeMutableBytes { buffer in
-                curl_easy_recv(handle, buffer.baseAddress.map { $0 + offset }, buffer.count - offset, &received)
-            }
-            if result == CURLE_OK {
-                guard received > 0 else {
-                    clean = false
-                    throw SessionLost("the server closed the connection")
-                }
-                return received
-            }
-            guard result == CURLE_AGAIN else {
-                clean = false
-                throw SessionLost("receiving failed: \(String(cString: curl_easy_strerror(result)))")
-            }
+            if let received = try receiveNow(into: offset) { return received }
             try wait(for: Int16(POLLIN), deadline: deadline)
         }
+    }
+
+    /// One read of what has arrived, into `input` at `offset`: its length, or nil when
+    /// nothing has yet. Throws ``SessionLost`` when the connection ended or failed.
+    private func receiveNow(into offset: Int) throws -> Int? {
+        var received = 0
+        let result = input.withUnsafeMutableBytes { buffer in
+            curl_easy_recv(handle, buffer.baseAddress.map { $0 + offset }, buffer.count - offset, &received)
+        }
+        if result == CURLE_AGAIN { return nil }
+        guard result == CURLE_OK else {
+            clean = false
+            throw SessionLost("receiving failed: \(String(cString: curl_easy_strerror(result)))")
+        }
+        guard received > 0 else {
+            clean = false
+            throw SessionLost("the server closed the connection")
+        }
+        return received
     }
 
     private func wait(for events: Int16, deadline: Double) throws {

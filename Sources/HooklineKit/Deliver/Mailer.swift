@@ -80,10 +80,10 @@ public protocol MailConnection: AnyObject {
     /// next MAIL, RCPT and DATA follow the content), so that `next` costs one round trip.
     /// The caller then either delivers `next` as its very next call or calls
     /// ``withdrawAnnounced()``; `next` gets no content until its own `deliver` call.
-    func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome
-    /// As ``deliver(_:announcing:)``; `whileWaiting` runs once the content is out, before the
-    /// wait for the final reply (never when no content went out), and what it returns is
-    /// called if that reply is slow to come (see ``Ledger/claimWhileWaiting(_:clock:transfer:recording:)``).
+    ///
+    /// `whileWaiting` runs once the content is out, before the wait for the final reply
+    /// (never when no content went out), and what it returns is called if that reply is slow
+    /// to come (see ``Ledger/claimWhileWaiting(_:clock:transfer:recording:)``).
     func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?,
                  whileWaiting: () -> (() -> Void)?) throws -> DeliveryOutcome
     /// The announced message will not be delivered (its row could not be claimed): the
@@ -92,15 +92,16 @@ public protocol MailConnection: AnyObject {
 }
 
 extension MailConnection {
-    /// Back-ends without pipelining deliver one message at a time.
-    public func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
+    /// Back-ends without pipelining deliver one message at a time, and have no reply to
+    /// wait for.
+    public func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?,
+                        whileWaiting: () -> (() -> Void)?) throws -> DeliveryOutcome {
         try deliver(message)
     }
 
-    /// Back-ends without a reply to wait for have no use for `whileWaiting`.
-    public func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?,
-                        whileWaiting: () -> (() -> Void)?) throws -> DeliveryOutcome {
-        try deliver(message, announcing: next)
+    /// ``deliver(_:announcing:whileWaiting:)`` with nothing to do while waiting.
+    public func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
+        try deliver(message, announcing: next, whileWaiting: { nil })
     }
 
     public func withdrawAnnounced() {}

@@ -47,10 +47,6 @@ final class CurlConnection: MailConnection {
         try deliver(message, announcing: nil)
     }
 
-    func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?) throws -> DeliveryOutcome {
-        try deliver(message, announcing: next, whileWaiting: { nil })
-    }
-
     func deliver(_ message: OutgoingMessage, announcing next: OutgoingMessage?,
                  whileWaiting: () -> (() -> Void)?) throws -> DeliveryOutcome {
         // Addresses are copied into commands verbatim: a CR or LF would inject one. A message
