@@ -28,10 +28,25 @@ final class ClaimGroup: @unchecked Sendable {
     /// Runs `body` in one write transaction of the ledger's prepared statements.
     func transaction<T>(store: Store, _ body: (Database, LedgerStatements) throws -> T) throws -> T {
         try store.database.writeWithoutTransaction { db in
-            let prepared = try statements ?? LedgerStatements(db)
-            statements = prepared
+            let prepared = try statements(db)
             return try prepared.transaction(db) { try body(db, prepared) }
         }
+    }
+
+    /// The prepared statements; call only inside the store's write access.
+    private func statements(_ db: Database) throws -> LedgerStatements {
+        if let statements { return statements }
+        let prepared = try LedgerStatements(db)
+        statements = prepared
+        return prepared
+    }
+
+    /// Ends this caller's turn at committing and wakes those who wait for it.
+    private func endCommitting() {
+        condition.lock()
+        committing = false
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Runs `request` in a shared transaction; `body` is one claim inside it.
@@ -43,12 +58,8 @@ final class ClaimGroup: @unchecked Sendable {
             // the queue's arrays and result table.
             committing = true
             condition.unlock()
-            let outcome = Result { try transaction(store: store) { db, statements in try body(db, statements, id, now, finished) } }
-            condition.lock()
-            committing = false
-            condition.broadcast()
-            condition.unlock()
-            return try outcome.get()
+            defer { endCommitting() }
+            return try transaction(store: store) { db, statements in try body(db, statements, id, now, finished) }
         }
         let ticket = nextTicket
         nextTicket += 1
@@ -89,15 +100,9 @@ final class ClaimGroup: @unchecked Sendable {
         while committing || !queued.isEmpty { condition.wait() }
         committing = true
         condition.unlock()
-        defer {
-            condition.lock()
-            committing = false
-            condition.broadcast()
-            condition.unlock()
-        }
+        defer { endCommitting() }
         return try store.database.writeWithoutTransaction { db in
-            let prepared = try statements ?? LedgerStatements(db)
-            statements = prepared
+            let prepared = try statements(db)
             var open = false
             var claimed: Ledger.Claim?
             func giveUp() {
