@@ -25,10 +25,10 @@ public struct Snapshot: Sendable {
 
     /// ``forEach(in:now:thresholds:_:)`` inside a read the caller holds, so that several
     /// passes see the same data.
-    @discardableResult
     ///
     /// This thread reads; the features (decoding each history) are computed on all cores,
     /// and `body` gets them here, in order.
+    @discardableResult
     static func forEach(
         in db: Database, now: Date, thresholds: WorkspaceConfig.SegmentThresholds, _ body: (CustomerFeatures) throws -> Void
     ) throws -> (now: Int64, dataVersion: Int) {
