@@ -10,9 +10,9 @@ enum BatchHeaders {
         var date: [UInt8]
         /// The display name (first and last name joined by a space), empty for none.
         var toName: [UInt8]
-        /// Its tokens (``MIMEHeaderEncoding/displayName(_:)``) when it is not plain atoms,
-        /// if the caller has them at hand (``RenderCache/displayName(_:)``).
-        var toNameTokens: [String]? = nil
+        /// Its tokens (``RenderCache/displayName(_:)``) when it is not plain atoms; nil writes
+        /// `toName` as it is.
+        var toNameTokens: [String]?
         var toAddress: String
         /// The Message-ID's unique part and its domain.
         var messageKey: ArraySlice<UInt8>
@@ -93,11 +93,11 @@ enum BatchHeaders {
         out += [0x2D, 0x2D, 0x0D, 0x0A]
     }
 
-    /// `To:` as ``MIMEHeaderEncoding/mailbox(name:address:)`` and ``MIMEHeaderEncoding/field(_:_:into:)`` write it.
-    static func appendTo(name: [UInt8], tokens: [String]? = nil, address: String, into out: inout [UInt8]) {
-        guard name.isEmpty || isAtoms(name) else {
-            let display = tokens ?? MIMEHeaderEncoding.displayName(String(decoding: name, as: UTF8.self))
-            MIMEHeaderEncoding.field("To", display + ["<\(address)>"], into: &out)
+    /// `To:` as ``MIMEHeaderEncoding/mailbox(name:address:)`` and ``MIMEHeaderEncoding/field(_:_:into:)`` write it:
+    /// `tokens` for a name that is not plain atoms, else `name` (plain atoms, or empty) as it is.
+    static func appendTo(name: [UInt8], tokens: [String]?, address: String, into out: inout [UInt8]) {
+        if let tokens {
+            MIMEHeaderEncoding.field("To", tokens + ["<\(address)>"], into: &out)
             return
         }
         var field = Field(Self.toName, into: &out)

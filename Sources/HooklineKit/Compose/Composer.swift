@@ -210,7 +210,8 @@ public final class RenderCache {
     private static let limit = 100_000
 
     /// A display name's To tokens when it is not plain atoms (names repeat across a shop,
-    /// and encoding one walks its characters); nil for plain or empty names.
+    /// and encoding one walks its characters); nil for plain atoms or an empty name, which
+    /// ``BatchHeaders/appendTo(name:tokens:address:into:)`` writes as they are.
     func displayName(_ name: [UInt8]) -> [String]? {
         guard !name.isEmpty, !BatchHeaders.isAtoms(name) else { return nil }
         if let hit = displayNames[name] { return hit }
