@@ -156,58 +156,6 @@ private struct RenderRuns: Sendable {
     }
 }
 
-/// Runs of recipients handed from the thread that reads them to the workers, at most
-/// `depth` waiting, so memory holds a few runs whatever the audience size.
-private final class RunFeed<Member>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var waiting: [(Int, [Member])] = []
-    private var given = 0
-    private var closed = false, stopped = false
-    private let depth: Int
-
-    init(depth: Int) { self.depth = depth }
-
-    /// Queues a run, waiting while `depth` are queued; false once the workers have stopped.
-    func put(_ run: [Member]) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while waiting.count >= depth && !stopped { condition.wait() }
-        guard !stopped else { return false }
-        waiting.append((given, run))
-        given += 1
-        condition.broadcast()
-        return true
-    }
-
-    /// The next run and its number; nil when closed and empty, or stopped.
-    func take() -> (Int, [Member])? {
-        condition.lock()
-        defer { condition.unlock() }
-        while waiting.isEmpty && !closed && !stopped { condition.wait() }
-        guard !stopped, !waiting.isEmpty else { return nil }
-        let run = waiting.removeFirst()
-        condition.broadcast()
-        return run
-    }
-
-    /// No more runs will come.
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// A run failed: drop the rest and tell the reader.
-    func stop() {
-        condition.lock()
-        stopped = true
-        waiting.removeAll()
-        condition.broadcast()
-        condition.unlock()
-    }
-}
-
 /// What one worker learnt from a run of consecutive recipients.
 private struct ChunkPart {
     var count = 0, withErrors = 0, bytes = 0

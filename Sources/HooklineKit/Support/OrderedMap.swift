@@ -15,17 +15,20 @@ enum OrderedMap {
         produce: ((Input) throws -> Void) throws -> Void, consume: (Output) throws -> Void
     ) throws {
         let workers = max(1, workers)
-        let queue = Runs<Input, Output>(depth: 2 * workers)
+        let feed = RunFeed<Input>(depth: 2 * workers)
+        let results = Results<Output>()
         let group = DispatchGroup()
         for _ in 0..<workers {
             DispatchQueue.global().async(group: group) {
-                while let (number, inputs) = queue.take() {
-                    queue.finish(number, inputs.map(transform))
+                while let (number, inputs) = feed.take() {
+                    results.finish(number, inputs.map(transform))
                 }
             }
         }
+        var finished = false
         defer {
-            queue.close()
+            // After an error the queued runs are dropped rather than transformed.
+            if finished { feed.close() } else { feed.stop() }
             group.wait()
         }
         // `consume` runs inside `produce`'s callback, on this thread, between two inputs.
@@ -33,80 +36,47 @@ enum OrderedMap {
             var run: [Input] = []
             var given = 0, consumed = 0
             func drain(waiting: Bool) throws {
-                while consumed < given, let outputs = queue.result(consumed, wait: waiting) {
+                while consumed < given, let outputs = results.take(consumed, wait: waiting) {
                     consumed += 1
                     for output in outputs { try consume(output) }
                 }
+            }
+            func put() {
+                _ = feed.put(run)
+                given += 1
+                run = []
             }
             try produce { input in
                 if run.isEmpty { run.reserveCapacity(runSize) }
                 run.append(input)
                 guard run.count == runSize else { return }
-                queue.put(given, run)
-                given += 1
-                run = []
+                put()
                 try drain(waiting: false)
             }
-            if !run.isEmpty {
-                queue.put(given, run)
-                given += 1
-            }
+            if !run.isEmpty { put() }
             try drain(waiting: true)
         }
+        finished = true
     }
 
-    /// Runs waiting for a worker, and results waiting for the reader.
-    private final class Runs<Input, Output>: @unchecked Sendable {
+    /// Transformed runs waiting for the reader, by run number.
+    private final class Results<Output>: @unchecked Sendable {
         private let condition = NSCondition()
-        private var waiting: [(Int, [Input])] = []
-        private var results: [Int: [Output]] = [:]
-        private var closed = false
-        private let depth: Int
-
-        init(depth: Int) { self.depth = depth }
-
-        /// Queues a run, waiting while `depth` are queued (the workers always make room).
-        func put(_ number: Int, _ run: [Input]) {
-            condition.lock()
-            defer { condition.unlock() }
-            while waiting.count >= depth { condition.wait() }
-            waiting.append((number, run))
-            condition.broadcast()
-        }
-
-        /// The next run for a worker; nil once closed and empty.
-        func take() -> (Int, [Input])? {
-            condition.lock()
-            defer { condition.unlock() }
-            while waiting.isEmpty && !closed { condition.wait() }
-            guard !waiting.isEmpty else { return nil }
-            let run = waiting.removeFirst()
-            condition.broadcast()
-            return run
-        }
+        private var done: [Int: [Output]] = [:]
 
         func finish(_ number: Int, _ outputs: [Output]) {
             condition.lock()
-            results[number] = outputs
+            done[number] = outputs
             condition.broadcast()
             condition.unlock()
         }
 
         /// Run `number`'s results once done; without `wait`, nil while it is not.
-        func result(_ number: Int, wait: Bool) -> [Output]? {
+        func take(_ number: Int, wait: Bool) -> [Output]? {
             condition.lock()
             defer { condition.unlock() }
-            while wait && results[number] == nil { condition.wait() }
-            return results.removeValue(forKey: number)
-        }
-
-        /// No more runs; the workers end once the queue is empty. When the reader gave up
-        /// (an error), the runs still queued are transformed and their results dropped.
-        func close() {
-            condition.lock()
-            closed = true
-            condition.broadcast()
-            condition.unlock()
+            while wait && done[number] == nil { condition.wait() }
+            return done.removeValue(forKey: number)
         }
     }
 }
